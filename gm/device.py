@@ -1,0 +1,35 @@
+"""Which device to train on, and how many CPU threads to use."""
+from __future__ import annotations
+
+import os
+
+import torch
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    """'auto' picks CUDA, then Apple MPS, then the CPU."""
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    return torch.device(device)
+
+
+def describe_device(device: str = "auto") -> str:
+    d = resolve_device(device)
+    if d.type == "cuda":
+        return f"GPU: {torch.cuda.get_device_name(d)}"
+    if d.type == "mps":
+        return "Apple GPU (MPS)"
+    return f"CPU ({torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''})"
+
+
+def set_threads(n: int | None = None) -> int:
+    """Small models run fastest on one thread here (measured in benchmarks/bench_threads.py):
+    extra threads add synchronisation cost to tiny matrix products. $GM_THREADS overrides."""
+    n = n or int(os.environ.get("GM_THREADS", "1"))
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    return n

@@ -1,0 +1,129 @@
+"""Fully connected autoencoders: the bottleneck (and stacked) autoencoder, the
+overcomplete one that learns the identity, and its two fixes, sparse and denoising.
+
+All four are one class, `MLPAutoencoder`; their configs differ in defaults and in which
+knobs exist. Shapes for digits: x (N,1,8,8) -> flatten 64 -> hidden... -> code z.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+
+from ..data import NOISES, corrupt
+from .base import Autoencoder, TrainConfig, mlp, recon_error
+
+
+@dataclass
+class AEConfig(TrainConfig):
+    """Bottleneck autoencoder; more `hidden` widths make a stacked autoencoder whose
+    decoder mirrors the encoder."""
+    latent_dim: int = 8
+    hidden: tuple[int, ...] = (256, 128)
+
+    code = "linear"    # code activation
+    output = "sigmoid"  # output activation
+    recon = "mse"
+
+    def validate(self):
+        if not 2 <= self.latent_dim <= 64:
+            raise ValueError(f"latent_dim must be between 2 and 64, got {self.latent_dim}")
+        if not all(int(h) > 0 for h in self.hidden):
+            raise ValueError(f"hidden widths must be positive, got {self.hidden}")
+
+
+@dataclass
+class OvercompleteConfig(TrainConfig):
+    """A single ReLU code layer wider than the input, linear output, MSE, no regularizer:
+    nothing stops it from learning the identity. latent_dim=None: 256 for 8x8 inputs,
+    1024 for 28x28."""
+    latent_dim: int | None = None
+    lr: float = 3e-3
+
+    code = "relu"
+    output = "linear"
+    recon = "mse"
+    hidden = ()
+
+    def validate(self):
+        if self.latent_dim is not None and self.latent_dim < 2:
+            raise ValueError(f"latent_dim must be at least 2, got {self.latent_dim}")
+
+
+@dataclass
+class SparseConfig(OvercompleteConfig):
+    """Overcomplete code kept sparse. 'kl': sigmoid code, KL(rho || mean activation) per
+    unit; 'l1': ReLU code, mean absolute activation."""
+    sparsity: str = "kl"
+    sparsity_weight: float = 0.1
+    rho: float = 0.05
+
+    def validate(self):
+        super().validate()
+        if self.sparsity not in ("l1", "kl"):
+            raise ValueError(f"sparsity must be 'l1' or 'kl', got {self.sparsity!r}")
+        if not 0 < self.rho < 1:
+            raise ValueError(f"rho must be in (0, 1), got {self.rho}")
+        if self.sparsity_weight < 0:
+            raise ValueError("sparsity_weight must be >= 0")
+
+
+@dataclass
+class DenoisingConfig(OvercompleteConfig):
+    """Overcomplete autoencoder trained on corrupted inputs against the clean target."""
+    noise: str = "mask"
+    noise_level: float = 0.5
+
+    def validate(self):
+        super().validate()
+        if self.noise not in NOISES:
+            raise ValueError(f"noise must be one of {NOISES}, got {self.noise!r}")
+        if not 0 <= self.noise_level < 1:
+            raise ValueError(f"noise_level must be in [0, 1), got {self.noise_level}")
+
+
+def overcomplete_width(n_in: int) -> int:
+    return 256 if n_in <= 64 else 64 * -(-(n_in * 5 // 4) // 64)
+
+
+_ACTS = {"linear": None, "relu": nn.ReLU(), "sigmoid": nn.Sigmoid()}
+
+
+class MLPAutoencoder(Autoencoder):
+    def __init__(self, config, shape):
+        super().__init__(config, shape)
+        latent = config.latent_dim or overcomplete_width(self.n_in)
+        self._latent = latent
+        code = getattr(config, "sparsity", None)
+        code_act = {"kl": "sigmoid", "l1": "relu"}.get(code, config.code)
+        hidden = [int(h) for h in config.hidden]
+        # encoder: n_in -> hidden... -> latent ; decoder mirrors it
+        self.encoder = mlp([self.n_in, *hidden, latent], last_act=_ACTS[code_act])
+        self.decoder = mlp([latent, *reversed(hidden), self.n_in], last_act=_ACTS[config.output])
+
+    @property
+    def latent_dim(self) -> int:
+        return self._latent
+
+    def loss(self, x: torch.Tensor) -> dict:
+        c = self.config
+        inp = corrupt(x, c.noise, c.noise_level) if hasattr(c, "noise") else x
+        z = self.encode(inp)
+        recon = recon_error(self.decode(z), x, c.recon)  # always against the clean x
+        out = {"recon": recon}
+        if hasattr(c, "sparsity"):
+            out["sparsity"] = sparsity_penalty(z, c.sparsity, c.rho)
+            out["loss"] = recon + c.sparsity_weight * out["sparsity"]
+        else:
+            out["loss"] = recon
+        return out
+
+
+def sparsity_penalty(z: torch.Tensor, kind: str, rho: float) -> torch.Tensor:
+    """'l1': mean |z|. 'kl': sum over units of KL(Bernoulli(rho) || Bernoulli(rho_hat_j)),
+    rho_hat_j the unit's mean activation over the batch (Ng's sparse autoencoder notes)."""
+    if kind == "l1":
+        return z.abs().mean()
+    rho_hat = z.mean(0).clamp(1e-6, 1 - 1e-6)
+    return (rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))).sum()

@@ -1,0 +1,77 @@
+"""What every model shares: the training settings in its config, MLP building blocks,
+and the autoencoder interface (encode, decode, reconstruct, loss)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+
+
+@dataclass
+class TrainConfig:
+    """Training settings every model config carries (they are part of the cache key).
+    epochs=None picks a length from the dataset size (about `steps` optimizer steps)."""
+    seed: int = 0
+    epochs: int | None = None
+    batch_size: int = 128
+    lr: float = 1e-2
+
+    steps = 1200  # target optimizer steps when epochs is None (class attribute, not config)
+
+    def resolved_epochs(self, n_train: int) -> int:
+        if self.epochs is not None:
+            return int(self.epochs)
+        per_epoch = -(-n_train // self.batch_size)
+        return int(min(100, max(4, round(self.steps / per_epoch))))
+
+
+def mlp(sizes: list[int], act: type[nn.Module] = nn.ReLU, last_act: nn.Module | None = None) -> nn.Sequential:
+    """Linear layers with `act` between them; `last_act` (or nothing) after the last."""
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(act())
+    if last_act is not None:
+        layers.append(last_act)
+    return nn.Sequential(*layers)
+
+
+def recon_error(xhat: torch.Tensor, x: torch.Tensor, kind: str) -> torch.Tensor:
+    """Mean per-pixel reconstruction loss. 'bce' expects probabilities in (0,1)."""
+    if kind == "bce":
+        return nn.functional.binary_cross_entropy(xhat.clamp(1e-6, 1 - 1e-6), x)
+    return nn.functional.mse_loss(xhat, x)
+
+
+class Autoencoder(nn.Module):
+    """Base class: subclasses define `encoder`, `decoder` and `loss`."""
+    family = "autoencoder"
+
+    def __init__(self, config, shape: tuple[int, int, int]):
+        super().__init__()
+        self.config = config
+        self.shape = tuple(shape)
+        self.n_in = shape[0] * shape[1] * shape[2]
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encoder(x.flatten(1))
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(z).view(-1, *self.shape)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+    @torch.no_grad()
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstruction for display and metrics, clipped to [0,1]."""
+        return self(x).clamp(0, 1)
+
+    @property
+    def latent_dim(self) -> int:
+        return self.config.latent_dim
+
+    def n_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())

@@ -1,0 +1,139 @@
+"""One training loop for every model, plus the GAN's two-player step.
+
+`fit` knows nothing of any one model: an autoencoder supplies `loss(x) -> dict` and the
+loop steps on `["loss"]`; a GAN is stepped by `gan_step`, which updates D against a
+fixed G, then G against a fixed D. Data stays in memory; batches are index slices.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable
+
+import torch
+
+from .data import Dataset
+from .device import set_threads
+
+
+class Cancelled(Exception):
+    """Raised inside `fit` when its `cancel` callback returns True."""
+
+
+def batches(n: int, batch_size: int, generator: torch.Generator):
+    """Shuffled index batches covering range(n) once (the last may be short)."""
+    perm = torch.randperm(n, generator=generator)
+    for i in range(0, n, batch_size):
+        yield perm[i:i + batch_size]
+
+
+# --- the GAN's two-player step ---------------------------------------------------------------
+
+def gan_optimizers(model, lr: float, lr_d: float | None = None):
+    """Adam with beta1 = 0.5, the DCGAN paper's setting; returns (opt_d, opt_g)."""
+    opt_d = torch.optim.Adam(model.discriminator.parameters(), lr=lr_d or lr, betas=(0.5, 0.999))
+    opt_g = torch.optim.Adam(model.generator.parameters(), lr=lr, betas=(0.5, 0.999))
+    return opt_d, opt_g
+
+
+def d_step(model, opt_d, real: torch.Tensor) -> dict:
+    """(1) Update D: maximize log D(x) + log(1 - D(G(z))) with G fixed (fake is detached)."""
+    with torch.no_grad():
+        fake = model.generator(model.noise(len(real)))
+    out = model.d_loss(real, fake)
+    opt_d.zero_grad(set_to_none=True)
+    out["d_loss"].backward()
+    opt_d.step()
+    return {k: float(v.detach()) for k, v in out.items()}
+
+
+def g_step(model, opt_g, n: int) -> dict:
+    """(2) Update G: maximize log D(G(z)) with D fixed (only G's optimizer steps)."""
+    out = model.g_loss(model.generator(model.noise(n)))
+    opt_g.zero_grad(set_to_none=True)
+    out["g_loss"].backward()
+    opt_g.step()
+    return {k: float(v.detach()) for k, v in out.items()}
+
+
+def gan_step(model, opt_d, opt_g, real: torch.Tensor, d_steps: int = 1) -> dict:
+    out = {}
+    for _ in range(d_steps):
+        out.update(d_step(model, opt_d, real))
+    out.update(g_step(model, opt_g, len(real)))
+    return out
+
+
+# --- the loop ---------------------------------------------------------------------------------
+
+def fit(model, data: Dataset, device: torch.device | str = "cpu",
+        progress: Callable[[dict], None] | None = None,
+        cancel: Callable[[], bool] | None = None) -> dict:
+    """Train `model` on `data.x_train` with the settings in `model.config`.
+
+    progress(info) is called after every epoch with step/epoch counts and the epoch's mean
+    losses; cancel() is polled every step and stops training with `Cancelled`.
+    Returns the history: a list of per-epoch mean losses and the wall time.
+    """
+    set_threads()
+    cfg = model.config
+    torch.manual_seed(cfg.seed)  # model init happened before; this seeds noise and dropout
+    gen = torch.Generator().manual_seed(cfg.seed)
+    device = torch.device(device)
+    model.to(device).train()
+    x = data.x_train.to(device)
+    n = len(x)
+    epochs = cfg.resolved_epochs(n)
+    per_epoch = math.ceil(n / cfg.batch_size)
+    total = epochs * per_epoch
+    adversarial = getattr(model, "family", "") == "gan"
+    if adversarial:
+        opt_d, opt_g = gan_optimizers(model, cfg.lr, cfg.lr_d)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+        # one-cycle schedule: converges in a third of the epochs of a constant rate here
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total)
+    history, step, t0 = [], 0, time.perf_counter()
+    for epoch in range(epochs):
+        sums: dict[str, float] = {}
+        for idx in batches(n, cfg.batch_size, gen):
+            if cancel is not None and cancel():
+                raise Cancelled()
+            xb = x[idx]
+            if adversarial:
+                out = gan_step(model, opt_d, opt_g, xb, cfg.d_steps)
+            else:
+                parts = model.loss(xb)
+                opt.zero_grad(set_to_none=True)
+                parts["loss"].backward()
+                opt.step()
+                sched.step()
+                out = {k: float(v.detach()) for k, v in parts.items()}
+            for k, v in out.items():
+                sums[k] = sums.get(k, 0.0) + v
+            step += 1
+        losses = {k: v / per_epoch for k, v in sums.items()}
+        history.append(losses)
+        if progress is not None:
+            progress({"epoch": epoch + 1, "epochs": epochs, "step": step, "steps": total,
+                      "losses": losses, "elapsed": time.perf_counter() - t0})
+    model.eval()
+    return {"history": history, "train_seconds": time.perf_counter() - t0,
+            "epochs": epochs, "steps": total}
+
+
+@torch.no_grad()
+def evaluate(model, x: torch.Tensor, batch_size: int = 2000) -> dict:
+    """Mean test losses (autoencoders) plus per-pixel MSE of `reconstruct`; empty for GANs."""
+    if getattr(model, "family", "") == "gan":
+        return {}
+    model.eval()
+    torch.manual_seed(0)  # the VAE's loss samples z
+    sums: dict[str, float] = {}
+    for i in range(0, len(x), batch_size):
+        xb = x[i:i + batch_size]
+        parts = {k: float(v) * len(xb) for k, v in model.loss(xb).items()}
+        parts["mse"] = float(((model.reconstruct(xb) - xb) ** 2).mean()) * len(xb)
+        for k, v in parts.items():
+            sums[k] = sums.get(k, 0.0) + v
+    return {f"test_{k}": v / len(x) for k, v in sums.items()}
