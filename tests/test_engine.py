@@ -1,0 +1,213 @@
+"""The engine: datasets, every model's training, the cache and the CLI."""
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import torch
+
+import gm
+from gm.models import build, make_config
+from gm.models.vae import kl_normal
+from gm.train import d_step, fit, g_step, gan_optimizers
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return gm.load_dataset("digits")
+
+
+# --- datasets -------------------------------------------------------------------------------
+
+def test_digits_split(digits):
+    assert digits.x_train.shape[1:] == (1, 8, 8) and digits.x_train.dtype == torch.float32
+    assert len(digits.x_train) + len(digits.x_test) == 1797
+    assert abs(len(digits.x_test) / 1797 - 0.2) < 0.01
+    assert 0 <= digits.x_train.min() and digits.x_train.max() <= 1
+    assert digits.y_train.dtype == torch.int64
+    # stratified: every class is about a fifth in the test split
+    counts = torch.bincount(digits.y_test, minlength=10).float()
+    assert counts.min() >= 34 and counts.max() <= 38
+    assert torch.equal(gm.load_dataset("digits").x_test, digits.x_test)  # fixed split
+
+
+def test_missing_mnist_offline_says_what_to_do(tmp_path):
+    with pytest.raises(gm.DatasetError) as e:
+        gm.load_dataset("mnist", root=tmp_path, download=False)
+    msg = str(e.value)
+    assert str(tmp_path / "MNIST" / "raw") in msg and "t10k-images-idx3-ubyte.gz" in msg
+    assert gm.dataset_status("mnist", tmp_path) == "missing"
+
+
+def test_corrupt_idx_names_the_file(tmp_path):
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(b"\x00\x00\x08\x03" + b"\x00" * 20))
+    (raw / "t10k-labels-idx1-ubyte.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(gm.DatasetError, match="t10k-images-idx3-ubyte.gz"):
+        gm.load_dataset("mnist", root=tmp_path, download=False)
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "MNIST" / "raw").is_dir(), reason="no shared MNIST split")
+def test_mnist_test_split_only_is_used_whole():
+    d = gm.load_dataset("mnist", root=SHARED_DATA, download=False)
+    assert d.x_train.shape[1:] == (1, 28, 28)
+    assert len(d.x_train) == 8000 and len(d.x_test) == 2000
+    assert "10k test split" in d.notice
+    assert gm.dataset_status("mnist", SHARED_DATA) == "test split only"
+
+
+def test_noise_kinds():
+    x = torch.full((1000, 1, 8, 8), 0.5)
+    g = torch.Generator().manual_seed(0)
+    masked = gm.corrupt(x, "mask", 0.5, g)
+    assert abs((masked == 0).float().mean() - 0.5) < 0.02 and set(masked.unique().tolist()) == {0.0, 0.5}
+    sp = gm.corrupt(x, "salt_pepper", 0.2, g)
+    assert abs((sp != 0.5).float().mean() - 0.2) < 0.02
+    ga = gm.corrupt(x, "gaussian", 0.3, g)
+    assert 0 <= ga.min() and ga.max() <= 1 and abs((ga - x).std() - 0.3) < 0.05
+
+
+# --- models ---------------------------------------------------------------------------------
+
+AUTOENCODERS = [n for n in gm.MODELS if n != "gan"]
+
+
+@pytest.mark.parametrize("name", AUTOENCODERS)
+def test_autoencoder_trains_and_shapes(name, digits):
+    torch.manual_seed(0)
+    model = build(name, make_config(name, epochs=3), digits.shape)
+    x = digits.x_test[:50]
+    with torch.no_grad():
+        before = float(model.loss(x)["loss"])
+    hist = fit(model, digits)["history"]
+    with torch.no_grad():
+        after = model.loss(x)
+    assert float(after["loss"]) < before and hist[-1]["loss"] < hist[0]["loss"]
+    assert set(after) >= {"loss", "recon"}
+    z = model.encode(x)
+    assert z.shape == (50, model.latent_dim)
+    assert model.decode(z).shape == x.shape
+    r = model.reconstruct(x)
+    assert r.shape == x.shape and 0 <= r.min() and r.max() <= 1
+
+
+def test_gan_each_player_moves_against_a_fixed_opponent(digits):
+    torch.manual_seed(0)
+    model = build("gan", make_config("gan"), digits.shape)
+    opt_d, opt_g = gan_optimizers(model, 1e-3)
+    real = digits.x_train[:64]
+    g_before = [p.clone() for p in model.generator.parameters()]
+    losses = [d_step(model, opt_d, real)["d_loss"] for _ in range(20)]
+    assert losses[-1] < losses[0]  # D learns to tell real from the fixed G's fakes
+    assert all(torch.equal(a, b) for a, b in zip(g_before, model.generator.parameters()))
+    d_before = [p.clone() for p in model.discriminator.parameters()]
+    g_losses = [g_step(model, opt_g, 64)["g_loss"] for _ in range(20)]
+    assert g_losses[-1] < g_losses[0]  # G learns to fool the fixed D
+    assert all(torch.equal(a, b) for a, b in zip(d_before, model.discriminator.parameters()))
+    s = model.sample(16, seed=1)
+    assert s.shape == (16, 1, 8, 8) and 0 <= s.min() and s.max() <= 1
+    assert torch.equal(s, model.sample(16, seed=1))
+
+
+def test_vae_kl_matches_torch_distributions():
+    mu, logvar = torch.randn(32, 5), torch.randn(32, 5)
+    q = torch.distributions.Normal(mu, (0.5 * logvar).exp())
+    p = torch.distributions.Normal(torch.zeros(5), torch.ones(5))
+    assert torch.allclose(kl_normal(mu, logvar), torch.distributions.kl_divergence(q, p), atol=1e-5)
+
+
+def test_vae_sample_and_parts(digits):
+    model = build("vae", make_config("vae", latent_dim=2), digits.shape)
+    parts = model.loss(digits.x_test[:20])
+    assert torch.isclose(parts["loss"], parts["recon"] + parts["kl"])
+    assert model.sample(5, seed=0).shape == (5, 1, 8, 8)
+
+
+def test_conv_ae_works_on_28x28():
+    for up in ("transpose", "nearest"):
+        model = build("conv_ae", make_config("conv_ae", upsample=up), (1, 28, 28))
+        x = torch.rand(4, 1, 28, 28)
+        assert model(x).shape == x.shape and model.encode(x).shape == (4, 8)
+    gan = build("gan", make_config("gan"), (1, 28, 28)).eval()
+    assert gan.sample(3, seed=0).shape == (3, 1, 28, 28)
+
+
+def test_bad_names_and_settings_list_the_valid_ones():
+    with pytest.raises(ValueError, match="valid models: ae"):
+        make_config("nope")
+    with pytest.raises(ValueError, match="valid settings: .*latent_dim"):
+        make_config("vae", bogus=1)
+    with pytest.raises(ValueError, match="latent_dim"):
+        make_config("ae", latent_dim=500)
+    with pytest.raises(ValueError, match="sparsity"):
+        make_config("sparse_ae", sparsity="l3")
+
+
+# --- the cache ------------------------------------------------------------------------------
+
+def test_cache_roundtrip_is_exact(tmp_path):
+    a = gm.get_model("vae", cache=tmp_path, epochs=1, latent_dim=2)
+    files = sorted(p.name for p in a.cache_path.iterdir())
+    assert files == ["config.json", "model.pt"]
+    b = gm.get_model("vae", cache=tmp_path, epochs=1, latent_dim=2)
+    assert b.info["created"] == a.info["created"]  # loaded, not retrained
+    for (k, v), (k2, v2) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert k == k2 and torch.equal(v, v2)
+    assert not b.training and "test_loss" in b.info["metrics"] and b.info["train_seconds"] > 0
+    c = gm.get_model("vae", cache=tmp_path, epochs=1, latent_dim=2, beta=4.0)
+    assert c.cache_path != a.cache_path  # beta is part of the key
+
+
+def test_corrupt_cache_entry_is_retrained(tmp_path, caplog):
+    a = gm.get_model("ae", cache=tmp_path, epochs=1)
+    (a.cache_path / "model.pt").write_bytes(b"garbage")
+    b = gm.get_model("ae", cache=tmp_path, epochs=1)
+    assert "unreadable" in caplog.text
+    assert (b.cache_path / "model.pt").stat().st_size > 1000
+
+
+def test_concurrent_requests_train_once(tmp_path):
+    trained = []
+    results = []
+
+    def ask():
+        m = gm.get_model("ae", cache=tmp_path, epochs=2,
+                         progress=lambda info: trained.append(threading.get_ident()))
+        results.append(m)
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(set(trained)) == 1  # only one thread ran the training loop
+    assert len(results) == 2
+    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 1
+
+
+# --- the command line -----------------------------------------------------------------------
+
+def run_cli(*args, cache):
+    return subprocess.run([sys.executable, "train.py", *args, "--cache-dir", str(cache)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_cli_dry_run_every_model(tmp_path):
+    r = run_cli("--dry-run", cache=tmp_path)
+    assert r.returncode == 0, r.stderr
+    for name in gm.MODELS:
+        assert f"\n{name} " in r.stdout
+    assert "total" in r.stdout
+
+
+@pytest.mark.parametrize("args", [["--bogus"], ["--models", "nope"], ["--dataset", "cifar"],
+                                  ["--device", "tpu"]])
+def test_cli_bad_flag_exits_2_with_usage(args, tmp_path):
+    r = run_cli(*args, cache=tmp_path)
+    assert r.returncode == 2 and "usage: train.py" in r.stderr
