@@ -27,7 +27,7 @@ def describe_device(device: str = "auto") -> str:
 
 
 def set_threads(n: int | None = None) -> int:
-    """Small models run fastest on one thread here (measured in benchmarks/bench_threads.py):
+    """Small models run fastest on one thread here (measured in benchmarks/threads.py):
     extra threads add synchronisation cost to tiny matrix products. $GM_THREADS overrides."""
     n = n or int(os.environ.get("GM_THREADS", "1"))
     if torch.get_num_threads() != n:
