@@ -192,7 +192,7 @@ def require(*specs: tuple[str, dict], dataset: str | None = None, seed: int | No
 
 
 @st.fragment(run_every=0.7)
-def training_panel(job_id: str) -> None:
+def training_panel(job_id: int) -> None:
     """Live progress, loss curve, queue position and a cancel button for one job."""
     job = jobs.manager().get(job_id)
     if job is None:

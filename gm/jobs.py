@@ -130,6 +130,11 @@ class JobManager:
         with self._cv:
             return list(reversed(self._recent))
 
+    def get(self, job_id: int) -> Job | None:
+        """A recent job by id (pages keep ids, not Job objects, in their fragments)."""
+        with self._cv:
+            return next((j for j in self._recent if j.id == job_id), None)
+
     def queue_length(self) -> int:
         """Jobs waiting for a worker (running ones not counted)."""
         with self._cv:
