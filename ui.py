@@ -25,7 +25,6 @@ DATASET_LABELS = {"digits": "Digits (8x8, built in)", "mnist": "MNIST (28x28)",
                   "fashion_mnist": "Fashion-MNIST (28x28)"}
 _SHADOW = "_gm_shadow"    # widget values kept across page switches
 _PARAMS = "_gm_params"    # params registered by the page in this run
-_NOTICES = "_gm_notices"
 
 
 @dataclass
@@ -41,7 +40,6 @@ def setup(title: str, page: str, icon: str = "🧪") -> Settings:
     """Page config, the shared sidebar; call first on every page."""
     st.set_page_config(page_title=f"{title} · gm lab", page_icon=icon, layout="wide")
     st.session_state[_PARAMS] = {}
-    st.session_state[_NOTICES] = []
     st.session_state["_gm_page"] = page
     with st.sidebar:
         ds_key = param("dataset", "digits", options=list(gm.DATASETS), shared=True)
@@ -97,9 +95,10 @@ def param(name: str, default, *, options=None, lo=None, hi=None, shared: bool = 
         raw = st.query_params.get(name)
         if key not in shadow and raw is not None:
             parsed = _parse(raw, default, options, lo, hi)
-            if parsed is None:
-                st.session_state.setdefault(_NOTICES, []).append(
-                    f"Ignored `{name}={raw}` from the link (not a valid value); using {default!r}.")
+            if parsed is None:  # shown where the control is, even if the page stops later
+                note = f"Ignored `{name}={raw}` from the link (not a valid value); using {default!r}."
+                st.caption(note)
+                st.toast(note, icon="ℹ️")
             else:
                 value = parsed
         st.session_state[key] = value
@@ -128,8 +127,7 @@ def _parse(raw: str, default, options, lo, hi):
 
 
 def share() -> None:
-    """Mirror this page's controls into the URL, and show notices about ignored values.
-    Call at the end of a page."""
+    """Mirror this page's controls into the URL. Call at the end of a page."""
     shadow = st.session_state.setdefault(_SHADOW, {})
     params = {}
     for name, key in st.session_state.get(_PARAMS, {}).items():
@@ -138,9 +136,6 @@ def share() -> None:
             params[name] = str(st.session_state[key])
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
-    for note in st.session_state.get(_NOTICES, []):
-        st.toast(note, icon="ℹ️")
-        st.caption(note)
 
 
 # --- models -----------------------------------------------------------------------------------
@@ -187,6 +182,7 @@ def require(*specs: tuple[str, dict], dataset: str | None = None, seed: int | No
                 "ready; you can keep exploring other pages meanwhile.")
         for job in waiting:
             training_panel(job.id)
+        share()
         st.stop()
     return models
 

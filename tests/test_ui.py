@@ -1,0 +1,81 @@
+"""The app shell (ui.py): background training shared across sessions and reruns, and
+controls mirrored in the URL with bad values ignored."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from gm import jobs
+
+
+def page_needing_a_model():
+    import streamlit as st
+
+    import ui
+    ui.setup("Test", "t")
+    z = st.select_slider("Code size", [2, 4, 8], key=ui.param("latent", 4, options=[2, 4, 8]))
+    ae, = ui.require(("ae", {"latent_dim": z, "epochs": 40}))
+    st.metric("test MSE", f"{ae.info['metrics']['test_mse']:.4f}")
+    ui.share()
+
+
+@pytest.fixture(autouse=True)
+def fresh(tmp_path, monkeypatch):
+    monkeypatch.setenv("GM_CACHE_DIR", str(tmp_path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    jobs._manager = jobs.JobManager(1)
+    yield
+    for j in jobs.manager().jobs():
+        j.cancel()
+
+
+def active_jobs():
+    return [j for j in jobs.manager().jobs() if j.name == "ae"]
+
+
+def test_training_runs_in_background_shared_by_sessions_and_reruns():
+    a = AppTest.from_function(page_needing_a_model, default_timeout=30).run()
+    assert not a.exception
+    assert any("Training the model" in i.value for i in a.info)  # the page did not block
+    first = active_jobs()
+    assert len(first) == 1 and first[0].state in ("queued", "running")
+    a.run()  # a rerun finds the same job instead of starting again
+    b = AppTest.from_function(page_needing_a_model, default_timeout=30).run()  # a second session
+    assert [j.id for j in active_jobs()] == [first[0].id]
+    assert first[0].wait(120) is not None
+    b.run()
+    assert not b.exception and b.metric[0].label == "test MSE"
+
+
+def test_queue_position_and_cancel():
+    jobs._manager = jobs.JobManager(1)
+    a = AppTest.from_function(page_needing_a_model, default_timeout=30).run()
+    a.select_slider(key="t.latent").set_value(8).run()  # second distinct model queues behind
+    js = sorted(active_jobs(), key=lambda j: j.id)
+    assert len(js) == 2 and js[1].position() == 1
+    js[1].cancel()
+    assert js[1].state == "cancelled"
+    js[0].cancel()
+    deadline = time.time() + 30
+    while js[0].active and time.time() < deadline:
+        time.sleep(0.05)
+    assert js[0].state in ("cancelled", "done")
+
+
+def test_url_params_set_controls_and_bad_ones_are_ignored():
+    at = AppTest.from_function(page_needing_a_model, default_timeout=30)
+    at.query_params["latent"] = "8"
+    at.query_params["seed"] = "banana"
+    at.run()
+    assert not at.exception
+    assert at.select_slider(key="t.latent").value == 8
+    assert at.number_input(key="seed").value == 0
+    assert any("seed=banana" in c.value for c in at.caption)
+    ok = AppTest.from_function(page_needing_a_model, default_timeout=30)
+    ok.query_params["latent"] = "999"
+    ok.run()
+    assert ok.select_slider(key="t.latent").value == 4 and not ok.exception
