@@ -1,0 +1,139 @@
+"""Server-side render times of every page, with models cached (issue: the app, part 1).
+
+    python train.py && python benchmarks/app_speed.py
+
+For each page: the first render in a new session, then, for each slider or select slider
+on it, the median time to re-render after moving it (targets: first render <= 1 s, a
+slider move <= 150 ms). Also the time from `streamlit run app.py` to a healthy server
+and a rendered home page in a headless browser (target <= 5 s) when Chromium is present.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+os.chdir(ROOT)
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+
+def pages() -> list[str]:
+    return ["app.py"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def page_times(path: str, repeats: int) -> None:
+    at = AppTest.from_file(str(ROOT / path), default_timeout=120)
+    cold = timed(at.run)  # first session: fills st.cache_data
+    if at.exception:
+        print(f"{path:<40} EXCEPTION: {at.exception[0].message[:80]}")
+        return
+    if any("Training the model" in i.value for i in at.info):
+        print(f"{path:<40} models not cached: run `python train.py` first")
+        return
+    warm = timed(AppTest.from_file(str(ROOT / path), default_timeout=120).run)  # a new student, warm caches
+    moves = []
+    for s in list(at.slider) + list(at.select_slider):
+        if not s.key:
+            continue
+        opts = getattr(s, "options", None)
+        values = list(opts) if opts else [s.min, s.max]
+        original = s.value
+        for i in range(repeats):
+            target = values[i % len(values)] if opts else values[i % 2]
+            w = at.select_slider(key=s.key) if opts else at.slider(key=s.key)
+            w.set_value(type(original)(target) if not isinstance(original, (tuple, list)) else original)
+            moves.append(timed(at.run))
+            if any("Training the model" in i.value for i in at.info):
+                moves.pop()  # an uncached setting: not a cached re-render
+        (at.select_slider(key=s.key) if opts else at.slider(key=s.key)).set_value(original)
+        at.run()
+    med = f"{statistics.median(moves) * 1000:7.0f} ms ({len(moves)} moves)" if moves else "   no sliders"
+    print(f"{path:<40} first {cold * 1000:6.0f} ms   new session {warm * 1000:6.0f} ms   "
+          f"slider median {med}")
+
+
+def _serve(port: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless",
+                             "true", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait_healthy(port: int) -> None:
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+def startup() -> None:
+    """Seconds from launching the server to a healthy server and to the home page rendered
+    in an already open browser (the teacher's browser is open before class)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    chromium = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if not chromium:
+        t0 = time.perf_counter()
+        proc = _serve(port)
+        _wait_healthy(port)
+        print(f"\nstreamlit run app.py: healthy after {time.perf_counter() - t0:.2f}s "
+              "(no chromium/playwright: browser render not measured)")
+        proc.terminate()
+        return
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        page = b.new_page()
+        t0 = time.perf_counter()
+        proc = _serve(port)
+        try:
+            _wait_healthy(port)
+            healthy = time.perf_counter() - t0
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector("h1", timeout=60000)
+            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                                   timeout=60000)
+            rendered = time.perf_counter() - t0
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            b.close()
+    print(f"\nstreamlit run app.py: healthy after {healthy:.2f}s, home page rendered in the "
+          f"browser after {rendered:.2f}s")
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--repeats", type=int, default=4)
+    p.add_argument("--pages", nargs="*", help="only these page files")
+    args = p.parse_args(argv)
+    for path in args.pages or pages():
+        page_times(path, args.repeats)
+    startup()
+
+
+if __name__ == "__main__":
+    main()
