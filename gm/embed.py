@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .latent import pca_fit, pca_project
+from .device import set_threads
+from .latent import lerp, pca_fit, pca_project, slerp
 
 VIEWS = ("raw", "pca", "tsne")
 
@@ -72,6 +73,24 @@ def place(view: str, code, z: np.ndarray, points: np.ndarray, pca: dict | None =
     return points[int(((z - code) ** 2).sum(1).argmin())]
 
 
+def click_codes(view: str, xy, clicked: str, maps: dict) -> dict:
+    """A click at map point xy on model `clicked`'s map, decoded by every model in `maps`
+    (name -> {'z': codes (N,d), 'points': map (N,2), 'pca': pca_map or None}).
+    raw and pca: each model takes the same map point in its own space (xy itself, or its
+    own PCA inverse); tsne: every model takes its code of the test image nearest the
+    click on the clicked map. Returns name -> {'code' (d,), 'xy' (2,) where to mark it,
+    'index' of that nearest test image}."""
+    i = nearest(maps[clicked]["points"], xy)
+    out = {}
+    for name, m in maps.items():
+        code, _ = click_to_code(view, xy, m["z"], m["points"], m.get("pca"))
+        if view == "tsne":
+            code = np.asarray(m["z"][i], dtype=np.float32)
+        mark = m["points"][i] if view == "tsne" else np.asarray(xy, dtype=np.float32)
+        out[name] = {"code": code, "xy": np.asarray(mark, dtype=np.float32), "index": i}
+    return out
+
+
 def ellipse(mu, sigma, k: float = 2.0, n: int = 60) -> tuple[np.ndarray, np.ndarray]:
     """Outline of the k-sigma ellipse of an axis-aligned 2-D Gaussian N(mu, diag(sigma^2))."""
     t = np.linspace(0, 2 * np.pi, n)
@@ -89,13 +108,22 @@ def grid_points(points: np.ndarray, n: int = 30, margin: float = 0.15) -> np.nda
     return np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)
 
 
+def latent_path(z0, z1, steps: int, mode: str = "linear") -> torch.Tensor:
+    """`steps` codes from z0 to z1 (both ends included), straight ('linear') or along the
+    great circle ('slerp')."""
+    z0, z1 = torch.as_tensor(z0, dtype=torch.float32), torch.as_tensor(z1, dtype=torch.float32)
+    t = torch.linspace(0, 1, steps)
+    return (slerp if mode == "slerp" else lerp)(z0, z1, t)
+
+
 # --- a GAN has no encoder: search its latent space -------------------------------------------
 
-def invert_gan(gan, target: torch.Tensor, steps: int = 300, restarts: int = 8, lr: float = 0.05,
+def invert_gan(gan, target: torch.Tensor, steps: int = 200, restarts: int = 8, lr: float = 0.1,
                seed: int = 0) -> tuple[torch.Tensor, float]:
     """The latent vector whose generated image is closest (MSE) to `target` (1,H,W): Adam
     on z from `restarts` random starts at once, the best kept. Returns (z (latent_dim,),
     its per-pixel MSE). The generator is only read (it must be in eval mode)."""
+    set_threads()  # tiny products: one thread is fastest (and fair to other sessions)
     g = torch.Generator().manual_seed(seed)
     z = torch.randn(restarts, gan.latent_dim, generator=g).requires_grad_(True)
     x = target.reshape(1, *gan.shape).float()

@@ -21,6 +21,7 @@ def latent_map(points: np.ndarray, labels: np.ndarray, classes, title: str,
         fig.add_trace(go.Scatter(
             x=clickable[:, 0], y=clickable[:, 1], mode="markers", name="empty space",
             marker=dict(size=9, color="rgba(120,120,120,0.07)"), showlegend=False,
+            selected=dict(marker=dict(color="black")), unselected=dict(marker=dict(opacity=1)),
             hovertemplate="(%{x:.2f}, %{y:.2f})<extra>click to decode</extra>"))
     labels = np.asarray(labels)
     for c in np.unique(labels):
@@ -28,6 +29,7 @@ def latent_map(points: np.ndarray, labels: np.ndarray, classes, title: str,
         fig.add_trace(go.Scatter(
             x=points[m, 0], y=points[m, 1], mode="markers", name=str(classes[int(c)]),
             marker=dict(size=7, color=PALETTE[int(c) % 10], opacity=0.75),
+            unselected=dict(marker=dict(opacity=0.75)),
             hovertemplate=f"label {classes[int(c)]}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
     fig.update_layout(title=dict(text=title, font=dict(size=18)), height=height, font=FONT,
                       margin=dict(l=10, r=10, t=50, b=10), legend=dict(title="label", itemsizing="constant"),

@@ -17,19 +17,24 @@ MIN_INK = 0.002  # less than this fraction of inked pixels counts as a blank can
 
 
 def ink(image) -> np.ndarray | None:
-    """Ink in [0,1] (H, W) from canvas pixels: the alpha of RGBA, else the brightness of
-    grey/RGB. None when the array is unusable (wrong shape, empty, not numbers)."""
+    """Ink in [0,1] (H, W) from canvas pixels: the alpha of RGBA when it varies, else the
+    colour difference from the border (a painted background). None when the array is unusable (wrong shape, empty, not numbers)."""
     try:
         a = np.asarray(image, dtype=np.float32)
     except (TypeError, ValueError):
         return None
-    if a.ndim == 3 and a.shape[2] == 4:
-        a = a[..., 3]
-    elif a.ndim == 3 and a.shape[2] in (1, 3):
-        a = a.max(2)
-    if a.ndim != 2 or min(a.shape) < 2 or a.size > 4096 * 4096:
+    if a.ndim not in (2, 3) or min(a.shape[:2]) < 2 or a.size > 4 * 4096 * 4096:
         return None
     a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
+    if a.ndim == 3 and a.shape[2] == 4 and np.ptp(a[..., 3]) > 0:
+        a = a[..., 3]  # transparent background: the stroke is the alpha
+    elif a.ndim == 3 and a.shape[2] in (1, 3, 4):
+        # painted background: ink is the difference from the border's colour
+        rgb = a[..., :3] if a.shape[2] >= 3 else a[..., :1]
+        border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
+        a = np.abs(rgb - np.median(border, 0)).max(2)
+    if a.ndim != 2:
+        return None
     top = a.max()
     return np.clip(a / (255.0 if top > 1 else 1.0), 0, 1)
 
