@@ -52,16 +52,16 @@ def vae_elbo(vae, x: torch.Tensor, seed: int = 0, threshold: float = 0.01) -> di
 
 def frechet_distance(fa: torch.Tensor, fb: torch.Tensor) -> float:
     """Frechet distance between Gaussians fitted to two feature sets (the FID formula,
-    Heusel et al. 2017): |mu_a - mu_b|^2 + Tr(Ca + Cb - 2 (Ca Cb)^(1/2))."""
+    Heusel et al. 2017): |mu_a - mu_b|^2 + Tr(Ca + Cb - 2 (Ca Cb)^(1/2)).
+    Tr (Ca Cb)^(1/2) is computed as Tr (Ca^(1/2) Cb Ca^(1/2))^(1/2), a symmetric matrix, by
+    eigendecomposition: stable where scipy.linalg.sqrtm warns about singular products."""
     a, b = fa.double().numpy(), fb.double().numpy()
     mu_a, mu_b = a.mean(0), b.mean(0)
-    ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(ca @ cb, disp=False)
-    if not np.isfinite(covmean).all():  # near-singular product: nudge the diagonals
-        eps = 1e-6 * np.eye(len(ca))
-        covmean = linalg.sqrtm((ca + eps) @ (cb + eps))
-    covmean = covmean.real
-    return float(((mu_a - mu_b) ** 2).sum() + np.trace(ca) + np.trace(cb) - 2 * np.trace(covmean))
+    ca, cb = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
+    w, v = linalg.eigh(ca)
+    sa = (v * np.sqrt(w.clip(min=0))) @ v.T
+    tr_covmean = np.sqrt(linalg.eigvalsh(sa @ cb @ sa).clip(min=0)).sum()
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(ca) + np.trace(cb) - 2 * tr_covmean)
 
 
 def classifier_score(probs: torch.Tensor) -> float:
