@@ -27,7 +27,7 @@ ui.intro(
 
 DIMS, BETAS = [2, 8], [0.0, 0.5, 1.0, 2.0, 4.0, 8.0]
 c1, c2, c3 = st.columns(3)
-z_dim = c1.select_slider("Code size (latent dimensions)", DIMS, key=ui.param("latent", 2, options=DIMS),
+z_dim = c1.radio("Code size (latent dimensions)", DIMS, horizontal=True, key=ui.param("latent", 2, options=DIMS),
                          help="2 lets us draw the latent space directly.")
 beta = c2.select_slider("β (weight of the KL term)", BETAS, key=ui.param("beta", 1.0, options=BETAS),
                         help="Each β is its own model, trained once (seconds) and cached.")
@@ -155,7 +155,7 @@ dims = (int(order[0]), int(order[1]))
 samples, manifold = generated(settings.dataset, cfg_json, st.session_state["vae.eps"], dims)
 g1, g2 = st.columns([2, 3])
 with g1:
-    ui.images(samples, ncols=6, cell=cell - 16)
+    ui.images(samples, ncols=8, cell=cell - 24)
     st.caption("32 new digits: random z from the prior, decoded (the 🎲 button above draws new ones). "
                "No test image was used.")
 with g2:

@@ -27,7 +27,7 @@ ui.intro(
 
 DIMS, VIEWS = [2, 8], {"raw": "Raw 2-D code", "pca": "PCA of the code", "tsne": "t-SNE of the code"}
 c = st.columns([1, 2, 1, 1])
-z_dim = c[0].select_slider("Code size", DIMS, key=ui.param("latent", 2, options=DIMS))
+z_dim = c[0].radio("Code size", DIMS, horizontal=True, key=ui.param("latent", 2, options=DIMS))
 view = c[1].radio("View", list(VIEWS), format_func=VIEWS.get, horizontal=True,
                   key=ui.param("view", "raw", options=list(VIEWS)))
 perplexity = c[2].select_slider("t-SNE perplexity", [5, 15, 30, 50],
@@ -135,13 +135,20 @@ with d2:
 rng = np.random.default_rng(settings.seed)
 prior_z = rng.standard_normal((300, z_dim)).astype(np.float32)
 labels = data.y_test.numpy()
+if view == "raw":  # one frame for both maps: the same z means the same place
+    allp = np.concatenate([m["points"] for m in maps.values()] + [prior_z[:, :2]])
+    lo, hi = allp.min(0), allp.max(0)
+    pad = 0.08 * (hi - lo)
+    frame = dict(xaxis_range=[lo[0] - pad[0], hi[0] + pad[0]], yaxis_range=[lo[1] - pad[1], hi[1] + pad[1]])
 with maps_area:
     cols = st.columns(2)
     for col, (name, m) in zip(cols, maps.items()):
         axis = ("z1", "z2") if view == "raw" else ("PC 1", "PC 2") if view == "pca" else ("t-SNE 1", "t-SNE 2")
-        grid_pts = embed.grid_points(np.concatenate([m["points"], prior_z[:, :2]]) if view == "raw" else m["points"])
+        grid_pts = embed.grid_points(allp if view == "raw" else m["points"], margin=0.05)
         fig = mapfig.latent_map(m["points"], labels, data.classes, f"{NAMES[name]}: {VIEWS[view]}",
                                 axis=axis, clickable=grid_pts)
+        if view == "raw":
+            fig.update_layout(**frame)
         if show_prior and view != "tsne":
             pz = prior_z if view == "raw" else embed.pca_forward(prior_z, m["pca"])
             mapfig.add_points(fig, pz, "z ~ N(0, I)", color="black", symbol="x-thin", size=7)
@@ -172,8 +179,11 @@ with maps_area:
                 ui.images(dec[j:j + 1], ncols=1, cell=160)
                 st.markdown(f"**{NAMES[n]} decoder** · referee: **{data.classes[int(p[j].argmax())]}** "
                             f"({float(p[j].max()):.0%} sure)")
-        k3.info(f"Decoded: {where}. A click in an empty region shows what each decoder makes of a "
-                "gap: the autoencoder often draws a smear or a hybrid, the VAE a digit.")
+        k3.info(f"Decoded: {where}. " + (
+            "t-SNE has no inverse, so only real test codes can be decoded here; switch to the raw "
+            "or PCA view to decode the empty space." if view == "tsne" else
+            "A click in an empty region shows what each decoder makes of a gap: the autoencoder "
+            "often draws a smear or a hybrid, the VAE a digit."))
     else:
         st.info("👆 Click any point on either map, dots or empty space, to decode it with both models.")
 

@@ -37,7 +37,8 @@ b_pick = c[3].number_input("which one", 0, 20, key=ui.param("to_pick", 0, lo=0, 
 steps = c[4].slider("Steps", 3, 15, key=ui.param("steps", 10, lo=3, hi=15))
 mode = c[5].radio("Path", ["linear", "slerp"], key=ui.param("mode", "linear", options=["linear", "slerp"]))
 DIMS = [2, 8]
-z_dim = st.select_slider("Code size of the autoencoder and VAE", DIMS, key=ui.param("latent", 2, options=DIMS))
+z_dim = st.radio("Code size of the autoencoder and VAE", DIMS, horizontal=True,
+                 key=ui.param("latent", 2, options=DIMS))
 
 
 def pick(cls: int, k: int) -> int:
