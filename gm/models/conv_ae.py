@@ -1,6 +1,8 @@
 """Convolutional autoencoder: conv + max-pool encoder, transposed-conv decoder.
 
 Works for 8x8 and 28x28 inputs (two 2x poolings: 8 -> 4 -> 2, 28 -> 14 -> 7).
+Batch normalization after each hidden convolution: without it the model needs about
+twice the epochs to reach the fully connected autoencoder's error on MNIST.
 `upsample="nearest"` swaps each transposed convolution for nearest-neighbour upsampling
 followed by a 3x3 convolution, the usual cure for checkerboard artifacts
 (Odena et al., "Deconvolution and Checkerboard Artifacts", Distill 2016).
@@ -20,7 +22,13 @@ class ConvAEConfig(TrainConfig):
     latent_dim: int = 8
     channels: tuple[int, int] = (16, 32)
     upsample: str = "transpose"
-    lr: float = 5e-3
+    lr: float = 1e-2
+
+    max_epochs = 40  # ~1200 steps, but at most 40 epochs: 2-3 s on digits, 19 epochs on MNIST
+
+    def resolved_epochs(self, n_train: int) -> int:
+        return min(self.max_epochs, super().resolved_epochs(n_train)) if self.epochs is None \
+            else int(self.epochs)
 
     def validate(self):
         if not 2 <= self.latent_dim <= 64:
@@ -45,13 +53,15 @@ class ConvAutoencoder(Autoencoder):
         h, w = shape[1] // 4, shape[2] // 4
         self.inner = (c2, h, w)
         self.encoder = nn.Sequential(
-            nn.Conv2d(shape[0], c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # c1 x H/2 x W/2
-            nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),        # c2 x H/4 x W/4
+            nn.Conv2d(shape[0], c1, 3, padding=1), nn.BatchNorm2d(c1), nn.ReLU(),
+            nn.MaxPool2d(2),                                                     # c1 x H/2 x W/2
+            nn.Conv2d(c1, c2, 3, padding=1), nn.BatchNorm2d(c2), nn.ReLU(),
+            nn.MaxPool2d(2),                                                     # c2 x H/4 x W/4
             nn.Flatten(), nn.Linear(c2 * h * w, config.latent_dim))              # z
         self.decoder = nn.Sequential(
             nn.Linear(config.latent_dim, c2 * h * w), nn.ReLU(),
             nn.Unflatten(1, self.inner),                                         # c2 x H/4 x W/4
-            _up(c2, c1, config.upsample), nn.ReLU(),                             # c1 x H/2 x W/2
+            _up(c2, c1, config.upsample), nn.BatchNorm2d(c1), nn.ReLU(),         # c1 x H/2 x W/2
             _up(c1, shape[0], config.upsample), nn.Sigmoid())                    # 1 x H x W
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
