@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import os
+import sys
 import threading
 import time
 
@@ -29,9 +30,15 @@ from .device import set_threads
 from .models import build, make_config
 from .train import d_step, g_step, gan_optimizers
 
-IDLE_PAUSE = 90.0   # seconds without a `touch()` before a running session pauses itself
+IDLE_PAUSE = 45.0   # seconds without a `touch()` before a running (or waiting) session pauses itself
 N_EVAL = 256        # generated and real images scored for histograms and the collapse meter
 MAX_TIMELINE = 120  # saved fixed-noise grids; when full, every other one is dropped
+# A GAN step is ~50 tiny torch calls, each releasing and re-taking the GIL. Beside a busy
+# Python thread (the page rendering charts) each re-take waits up to sys.getswitchinterval()
+# (5 ms): steps got 3x slower (benchmarks/gan_cockpit.py). While live trainings run, the
+# interval is 0.5 ms, which gave back most of that; the old value returns when none runs.
+SWITCH_INTERVAL = 0.0005
+_saved_interval: float | None = None
 
 _slots_lock = threading.Lock()
 _slots: threading.BoundedSemaphore | None = None
@@ -48,6 +55,20 @@ def _sem() -> threading.BoundedSemaphore:
         if _slots is None:
             _slots = threading.BoundedSemaphore(max_live())
         return _slots
+
+
+def _enter() -> None:
+    global _saved_interval
+    with _slots_lock:
+        if not _running:
+            _saved_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(SWITCH_INTERVAL, _saved_interval))
+
+
+def _leave() -> None:
+    with _slots_lock:
+        if not _running and _saved_interval is not None:
+            sys.setswitchinterval(_saved_interval)
 
 
 def running_count() -> int:
@@ -187,19 +208,25 @@ class LiveGAN:
         """A page is watching: keeps a running session from pausing itself."""
         self.last_seen = time.time()
 
+    def _idle(self) -> bool:
+        if time.time() - self.last_seen > IDLE_PAUSE:
+            self.note = f"Paused by itself: nobody watched it for {IDLE_PAUSE:.0f} s."
+            return True
+        return False
+
     def _run(self) -> None:
         sem, got = _sem(), False
         try:
-            while not self._stop.is_set() and not got:
+            while not self._stop.is_set() and not got and not self._idle():
                 got = sem.acquire(timeout=0.2)
             if not got:
                 return
+            _enter()
             _running.add(id(self))
             self.state = "running"
             set_threads()
             while not self._stop.is_set():
-                if time.time() - self.last_seen > IDLE_PAUSE:
-                    self.note = f"Paused by itself: nobody watched for {IDLE_PAUSE:.0f} s."
+                if self._idle():
                     break
                 self.step(snapshot=time.perf_counter() - self._last_snap > self.snapshot_s)
                 time.sleep(self.pause_s)  # yield the CPU to the page threads
@@ -208,6 +235,7 @@ class LiveGAN:
         finally:
             if got:
                 _running.discard(id(self))
+                _leave()
                 sem.release()
             self.state = "paused"
             self.snapshot("pause")

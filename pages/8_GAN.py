@@ -1,9 +1,11 @@
 """GAN cockpit: sample the trained GAN with D(x) beside every sample, walk through noise
 space, and train a GAN live, stepping D or G alone, with loss curves, D(x) histograms,
 a collapse meter, a memorization check and plain-words diagnoses."""
-import json
+import base64
+import io
 
 import streamlit as st
+from PIL import Image
 import torch
 
 import gm
@@ -64,6 +66,16 @@ def cells(imgs, captions, ncols: int = 8, size: int = 120) -> None:
             col.image(upscale(img, size), caption=cap, width="stretch")
 
 
+def inline_image(img, caption: str = "") -> None:
+    """An image embedded in the page itself: at 5 redraws/s, st.image's media URLs can expire
+    before the browser fetches them, leaving a broken-image icon."""
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, "PNG")
+    src = base64.b64encode(buf.getvalue()).decode()
+    st.markdown(f'<img src="data:image/png;base64,{src}" style="width:100%;image-rendering:pixelated">'
+                f'<p style="text-align:center;color:gray">{caption}</p>', unsafe_allow_html=True)
+
+
 # --- live sampling ----------------------------------------------------------------------------------
 
 if mode == "sample":
@@ -80,7 +92,7 @@ if mode == "sample":
                 f"**{q['fd']:.1f}** (real training images: {q['floor']:.1f}) · classes covered "
                 f"**{q['classes_covered']}/10** · trained in {gan.info.get('train_seconds', 0):.0f} s")
     s = sheet(settings.dataset, cfg, int(st.session_state[seed_key]))
-    cells(s["img"], [f"#{i} · D(x)={d:.2f} · looks like {c}" for i, (d, c) in
+    cells(s["img"], [f"D(x)={d:.2f} · a {c}?" for i, (d, c) in
                      enumerate(zip(s["d"], s["label"]))])
     st.caption(f"D(x) is the discriminator's belief that an image is real. Averaged over 1,000 samples "
                f"it is {q['d_fake']:.2f}, and {q['d_real']:.2f} on real test digits: both near 0.5, so D "
@@ -151,22 +163,26 @@ def panel(auto: bool) -> None:
         st.warning(f"Waiting for a free training slot: {v['slots'][0]} of {v['slots'][1]} live "
                    f"trainings are running on this machine. Yours starts when one pauses.")
     moved = v["moved"]
+    # while training, static charts: the browser redraws 5x/s without hover/zoom layers
+    chart_config = {"staticPlot": True} if auto else {"displayModeBar": False}
     top = st.columns([2, 1, 1, 1])
     rate = f" · {v['rate']:.0f} updates/s" if v["state"] == "running" else ""
     top[0].markdown(f"### {v['state'].capitalize()}{rate}\n{v['n_d']} D updates · {v['n_g']} G updates "
                     f"· last action: **{v['action'] or '–'}**")
     for col, net, name in ((top[1], "D", "Discriminator"), (top[2], "G", "Generator")):
         col.metric(f"{name} moved ‖Δθ‖", f"{moved[net]:.4f}",
-                   "moved" if moved[net] > 0 else "frozen", delta_color="normal" if moved[net] > 0 else "off")
+                   "moved" if moved[net] > 0 else "frozen", delta_color="normal" if moved[net] > 0 else "off",
+                   delta_arrow="up" if moved[net] > 0 else "off",
+                   help="Size of the change of this network's parameters since the last frame.")
     top[3].metric("D(x) real / fake", f"{sum(v['d_real']) / len(v['d_real']):.2f} / "
                                       f"{sum(v['d_fake']) / len(v['d_fake']):.2f}")
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(report.fig_losses(v["curves"]), key="gan.fig_losses")
+        st.plotly_chart(report.fig_losses(v["curves"]), key="gan.fig_losses", config=chart_config)
         st.caption("D's loss sits near log 4 ≈ 1.39 when it cannot tell real from fake; a D loss "
                    "sliding to 0 means D is winning.")
     with c2:
-        st.plotly_chart(report.fig_scores(v["hist"]), key="gan.fig_scores")
+        st.plotly_chart(report.fig_scores(v["hist"]), key="gan.fig_scores", config=chart_config)
         st.caption("Green: D(x) on real digits, orange: on G's fakes. Far apart = D wins; "
                    "overlapping around 0.5 = G fools D.")
     c1, c2 = st.columns(2)
@@ -175,16 +191,16 @@ def panel(auto: bool) -> None:
         pct = st.slider("Timeline (% of the run so far; 100 = now)", 0, 100, 100, key="gan.timeline")
         if pct < 100 and tl:
             it, imgs = tl[min(len(tl) - 1, int(pct / 100 * len(tl)))]
-            st.image(grid(imgs, ncols=8, cell=64), caption=f"Fixed noise after {it} updates")
+            inline_image(grid(imgs, ncols=8, cell=64), f"Fixed noise after {it} updates")
         else:
-            st.image(grid(v["fixed"], ncols=8, cell=64), caption=f"Fixed noise now ({v['it']} updates)")
+            inline_image(grid(v["fixed"], ncols=8, cell=64), f"Fixed noise now ({v['it']} updates)")
         st.caption("The same 32 noise vectors every time, so every change is G learning.")
     with c2:
         col = v["collapse"]
         m1, m2 = st.columns(2)
         m1.metric("Classes covered (≥ 5%)", f"{col['classes_covered']}/10")
         m2.metric("Diversity vs real", f"{col['diversity']:.2f}")
-        st.plotly_chart(report.fig_classes(col, live.data.classes), key="gan.fig_classes")
+        st.plotly_chart(report.fig_classes(col, live.data.classes), key="gan.fig_classes", config=chart_config)
         st.caption(f"Mode-collapse meter: the referee labels {len(v['d_fake'])} samples. "
                    + ("**Collapsed**: only a few classes or little variety." if col["collapsed"]
                       else "Not collapsed: samples spread over the classes."))
@@ -193,7 +209,7 @@ def panel(auto: bool) -> None:
                 f"of each. Median distance {memo['median']:.2f} = **{memo['ratio']:.2f}×** the median "
                 f"distance of unseen test digits to the training set "
                 + ("(**copying!**)" if memo["copying"] else "(not copying: as new as unseen digits)"))
-    st.image(grid(torch.cat([memo["shown"], memo["nearest"]]), ncols=8, cell=64))
+    inline_image(grid(torch.cat([memo["shown"], memo["nearest"]]), ncols=8, cell=96))
     for level, text in v["diagnoses"]:
         {"error": st.error, "warning": st.warning, "ok": st.success}[level](text)
 

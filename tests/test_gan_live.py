@@ -3,6 +3,7 @@ only the network it names, the collapse meter tells a collapsed generator from a
 one, and pause really stops the background steps."""
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
@@ -111,17 +112,19 @@ def test_discriminator_wins_diagnosis():
 
 
 def test_background_training_runs_and_pause_stops_it(live):
+    interval = sys.getswitchinterval()
     live.start()
     deadline = time.time() + 20
     while live.n_g < 30 and time.time() < deadline:
         time.sleep(0.05)
     assert live.running and live.n_g >= 30
+    assert sys.getswitchinterval() <= gan_live.SWITCH_INTERVAL  # the step isn't starved of the GIL
     live.pause()
     assert not live.running and live.state == "paused"
     it = live.it
     time.sleep(0.3)
     assert live.it == it  # no step after pause
-    assert gan_live.running_count() == 0
+    assert gan_live.running_count() == 0 and sys.getswitchinterval() == interval
     assert len(live.timeline) >= 1 and live.snap["it"] == it
 
 
