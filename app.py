@@ -21,12 +21,12 @@ st.markdown(
     "the number that says how well. Every claim on these pages is measured, not just drawn.")
 
 PAGES = [
-    ("pages/1_Autoencoder.py", "Autoencoder", "encoder, bottleneck, decoder; code size; stacking; feature extraction"),
-    ("pages/2_Overcomplete_and_sparse.py", "Overcomplete & sparse", "the identity trap and the sparsity cure"),
-    ("pages/3_Denoising.py", "Denoising", "train on corrupted inputs, compare with the clean ones"),
-    ("pages/4_Convolutional.py", "Convolutional", "conv + max-pool encoder, transposed-conv decoder"),
-    ("pages/5_VAE.py", "VAE", "mean and deviation, sampling, the KL term, beta"),
-    ("pages/6_Latent_gaps.py", "Latent gaps", "why a plain autoencoder cannot invent, and the VAE can"),
+    ("pages/1_Autoencoder.py", "Autoencoder", "bottleneck, code size, stacking, features"),
+    ("pages/2_Overcomplete_and_sparse.py", "Overcomplete & sparse", "the identity trap and its cure"),
+    ("pages/3_Denoising.py", "Denoising", "rebuild clean digits from damaged ones"),
+    ("pages/4_Convolutional.py", "Convolutional", "convolutions, pooling, transposed convs"),
+    ("pages/5_VAE.py", "VAE", "mean, deviation, the KL term, β"),
+    ("pages/6_Latent_gaps.py", "Latent gaps", "why a plain AE cannot invent, a VAE can"),
     ("pages/7_Interpolation.py", "Interpolation", "from a 0 to a 9 through latent space"),
     ("pages/8_GAN.py", "GAN", "generator against discriminator, live"),
 ]
@@ -86,13 +86,19 @@ def clusters(dataset: str, cfg: str, seed: int):
 st.subheader("What can be found with no labels at all?")
 ae, vae = ui.require(("ae", AE), ("vae", VAE))
 scores, gallery = clusters(settings.dataset, cfg_json(AE), settings.seed)
-m = st.columns(4)
-m[0].metric("k-means on autoencoder codes: ARI", f"{scores['codes']['ari']:.2f}")
-m[1].metric("k-means on raw pixels: ARI", f"{scores['pixels']['ari']:.2f}",
-            delta=f"{scores['codes']['ari'] - scores['pixels']['ari']:+.2f} for codes", delta_color="off")
-m[2].metric("codes: NMI", f"{scores['codes']['nmi']:.2f}")
-m[3].metric("pixels: NMI", f"{scores['pixels']['nmi']:.2f}")
-ui.images(gallery, ncols=12, cell=48 if data.shape[-1] <= 16 else 40)
+left, right = st.columns([2, 3])
+with left:
+    m = st.columns(2)
+    m[0].markdown("**k-means on AE codes**")
+    m[1].markdown("**k-means on raw pixels**")
+    m[0].metric("ARI · codes", f"{scores['codes']['ari']:.2f}", border=True,
+                help="adjusted Rand index against the hidden labels: 0 = chance, 1 = the true classes")
+    m[1].metric("ARI · pixels", f"{scores['pixels']['ari']:.2f}", border=True)
+    m[0].metric("NMI · codes", f"{scores['codes']['nmi']:.2f}", border=True,
+                help="normalized mutual information with the hidden labels, 0..1")
+    m[1].metric("NMI · pixels", f"{scores['pixels']['nmi']:.2f}", border=True)
+with right:
+    ui.images(gallery, ncols=12, cell=48 if data.shape[-1] <= 16 else 40)
 gap = scores["codes"]["ari"] - scores["pixels"]["ari"]
 verdict = ("better than" if gap > 0.03 else "worse than" if gap < -0.03 else "about as well as")
 st.caption(f"Ten groups k-means found in the {len(data.x_test)} test images using only the "
@@ -171,11 +177,11 @@ with gen:
               help="Draws 8 new codes z ~ p(z | y) and decodes them: digits nobody drew.")
     new, p_new, rate = generate(settings.dataset, cfg_json(VAE), int(target), st.session_state["home.draw"])
     labels = p_new.argmax(1)
-    st.image([tile(v) for v in new], width=cell,
+    st.image([tile(v) for v in new], width=84,
              caption=[f"referee: {data.classes[int(c)]}" for c in labels])
     hits = int((labels == target).sum())
     st.metric(f"Labelled “{data.classes[target]}” by the referee", f"{rate:.0%}",
-              delta=f"{hits}/{len(new)} of these", delta_color="off",
+              delta=f"{hits}/{len(new)} of these", delta_color="off", delta_arrow="off",
               help="The referee is a separate classifier trained on real digits; "
                    "the big number is measured on 500 new digits of this class.")
     st.caption(f"Draw set {st.session_state['home.draw']}: new digits, not copies of the training set. "

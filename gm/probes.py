@@ -121,3 +121,12 @@ def cluster_gallery(x: torch.Tensor, assign: np.ndarray, per_cluster: int = 10) 
         pad = torch.ones((per_cluster - len(members), *x.shape[1:]))
         rows.append(torch.cat([members, pad]))
     return torch.cat(rows)
+
+
+def feature_smoothness(tiles: torch.Tensor) -> float:
+    """Mean correlation of neighbouring pixels within each tile (N,1,H,W), averaged over
+    tiles: near 0 for speckle, higher for strokes and blobs."""
+    a = tiles[:, 0] - tiles[:, 0].mean((1, 2), keepdim=True)
+    h = (a[:, :, 1:] * a[:, :, :-1]).mean((1, 2))
+    v = (a[:, 1:, :] * a[:, :-1, :]).mean((1, 2))
+    return float(((h + v) / 2 / (a ** 2).mean((1, 2)).clamp_min(1e-12)).mean())

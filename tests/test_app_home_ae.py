@@ -97,7 +97,7 @@ def test_home_class_pair_changes_both_sides():
 
 def test_home_cluster_scores_are_shown_and_sane():
     at = page("app.py")
-    for label in ["k-means on autoencoder codes: ARI", "k-means on raw pixels: ARI"]:
+    for label in ["ARI · codes", "ARI · pixels"]:
         assert 0.3 < float(metric(at, label).value) <= 1.0  # far above chance (0)
 
 
@@ -118,7 +118,8 @@ def test_rate_distortion_says_which_sizes_are_missing():
     note = next(i.value for i in at.info if "missing" in i.value)
     assert "4, 16, 32, 64" in note  # 2 and 8 are cached here
     assert at.button(key="ae.train_missing")
-    assert "64 → 256 → **8** → 256 → 64" in "\n".join(m.value for m in at.markdown)
+    arch = "\n".join(m.value for m in at.markdown)
+    assert "64 → 256 → <b style='color:#d62728'>8</b> → 256 → 64" in arch
 
 
 def test_feature_table_follows_the_label_slider():
