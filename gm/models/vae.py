@@ -20,6 +20,8 @@ class VAEConfig(TrainConfig):
     beta: float = 1.0
     lr: float = 3e-3
 
+    steps = 2500  # 28x28 needs ~2,500 steps before prior samples look like digits; digits is capped at 100 epochs
+
     def validate(self):
         if not 2 <= self.latent_dim <= 64:
             raise ValueError(f"latent_dim must be between 2 and 64, got {self.latent_dim}")
