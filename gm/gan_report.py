@@ -186,7 +186,8 @@ def _figure(data: list, layout: dict):
 
 def fig_losses(curves: dict):
     """D and G loss against the update index; log(4) ~ 1.39 marks the balanced game."""
-    data = [dict(type="scatter", x=curves[net][0].tolist(), y=curves[net][1].tolist(), mode="lines",
+    data = [dict(type="scatter", x=curves[net][0].tolist(), y=curves[net][1].tolist(),
+                 mode="lines" if len(curves[net][0]) > 30 else "lines+markers", marker=dict(size=10),
                  name=f"{net} loss", line=dict(color=color, width=3))
             for net, color in (("D", "#d62728"), ("G", "#1f77b4"))]
     return _figure(data, dict(height=320, xaxis=dict(title=dict(text="update")),

@@ -122,6 +122,21 @@ ratio = c2.slider("D steps per G step", 1, 10, key=ui.param("ratio", 1, lo=1, hi
 lr_d = c3.select_slider("D learning rate", LR, key=ui.param("lr_d", 1e-3, options=LR), format_func=lambda v: f"{v:g}")
 lr_g = c4.select_slider("G learning rate", LR, key=ui.param("lr_g", 1e-3, options=LR), format_func=lambda v: f"{v:g}")
 
+RECIPES = {"⚖️ Balanced (defaults)": (1, 1e-3, 1e-3),
+           "🟥 Let D win: 5 D steps, D lr 5e-3, G lr 1e-4": (5, 5e-3, 1e-4),
+           "🔥 Both too fast: lr 2e-2": (1, 2e-2, 2e-2)}
+
+
+def use_recipe(name: str) -> None:
+    st.session_state["gan.ratio"], st.session_state["gan.lr_d"], st.session_state["gan.lr_g"] = RECIPES[name]
+
+
+r = st.columns([1, 2, 3, 2])
+r[0].markdown("**Recipes:**")
+for col, name in zip(r[1:], RECIPES):
+    col.button(name, key=f"gan.recipe.{list(RECIPES).index(name)}", on_click=use_recipe, args=(name,),
+               help="Sets the three controls above; press Start to watch what happens.")
+
 live_key = f"gan.live.{settings.dataset}.{settings.seed}.{start_from}"
 if live_key not in st.session_state:
     base = ui.require(("gan", {}))[0] if start_from == "trained" else None

@@ -81,3 +81,12 @@ def test_live_view_step_d_only_step_g_only_start_and_pause():
     time.sleep(0.3)
     assert live.it == n
     assert "Paused" in texts(at)
+
+
+def test_recipe_sets_the_controls_and_the_running_session_follows():
+    at = page("live")
+    at.button(key="gan.recipe.1").click().run()
+    assert not at.exception
+    assert at.slider(key="gan.ratio").value == 5
+    live = at.session_state[LIVE]
+    assert live.d_steps == 5 and live.lr == {"D": 5e-3, "G": 1e-4}
