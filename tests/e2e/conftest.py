@@ -1,0 +1,369 @@
+"""End-to-end harness: a real `streamlit run app.py` server and the system Chromium,
+driven by Playwright as a student would (sidebar links, keyboard on sliders, clicks).
+
+    python -m pytest tests/e2e -q            # about 3-5 minutes on 2 CPU cores
+
+The session trains every default digits model into a fresh cache with `train.py`
+(about a minute) before it starts the server, so pages render from the cache; pages that
+need other models show the background training panel and the tests wait for it.
+Set GM_E2E_CACHE=<folder> to reuse a cache between runs (train.py then only checks it).
+Screenshots of every page go to a folder under /tmp/gm-e2e-screens, printed at the end.
+Without Chromium or Playwright every test here is skipped with one line saying how to
+install them; a browser is never downloaded.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+try:
+    import playwright.sync_api  # noqa: F401
+    HAVE_PLAYWRIGHT = True
+except ImportError:
+    HAVE_PLAYWRIGHT = False
+
+SKIP_REASON = None
+if not CHROMIUM:
+    SKIP_REASON = "no chromium on PATH: install it with `apt-get install chromium` to run tests/e2e"
+elif not HAVE_PLAYWRIGHT:
+    SKIP_REASON = "playwright is not installed: `pip install playwright` to run tests/e2e"
+
+APP = "[data-testid='stApp']"
+EXCEPTION = "[data-testid='stException']"
+IMAGES = "[data-testid='stImage'] img"
+CHARTS = "[data-testid='stPlotlyChart']"
+TRAINING = "Training the model"
+THUMB = "input[type='range'], [role='slider']"   # a slider's keyboard-focusable thumb
+SCREENS: dict = {}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+            if SKIP_REASON:
+                item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCREENS.get("dir"):
+        n = len(list(Path(SCREENS["dir"]).glob("*.png")))
+        terminalreporter.write_line(f"e2e screenshots ({n}): {SCREENS['dir']}")
+
+
+# --- server ----------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run app.py` in its own process group, killed with its children."""
+
+    def __init__(self, env: dict, log: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self._log = open(log, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(self.port),
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        deadline = time.monotonic() + 90
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2)
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"streamlit not healthy after 90 s:\n{self.tail()}")
+                time.sleep(0.2)
+
+    def tail(self, n: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(5)
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def e2e_tmp(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def model_cache(e2e_tmp) -> Path:
+    """A model cache pre-filled by `train.py` with every default digits model."""
+    cache = Path(os.environ.get("GM_E2E_CACHE") or e2e_tmp / "models")
+    cache.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run([sys.executable, "train.py", "--cache-dir", str(cache)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, f"train.py failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
+    return cache
+
+
+@pytest.fixture(scope="session")
+def server(model_cache, e2e_tmp):
+    data = e2e_tmp / "data"
+    data.mkdir(exist_ok=True)
+    srv = Server({"GM_CACHE_DIR": str(model_cache), "GM_DATA_DIR": str(data)}, e2e_tmp / "server.log")
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="session")
+def screens() -> Path:
+    base = Path("/tmp/gm-e2e-screens")
+    base.mkdir(parents=True, exist_ok=True)
+    d = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=base))
+    SCREENS["dir"] = str(d)
+    return d
+
+
+# --- a student in a browser ------------------------------------------------------------------
+
+class Student:
+    """One browser tab (a fresh Streamlit session) with the moves a person makes."""
+    THUMB = THUMB
+
+    def __init__(self, page, base_url: str, screens: Path):
+        self.page, self.base, self.screens = page, base_url, screens
+        self.js_errors: list[str] = []
+        page.on("pageerror", lambda e: self.js_errors.append(str(e)))
+        page.set_default_timeout(30_000)
+
+    # navigation
+    def open(self, path: str = "", query: str = "", timeout: float = 180) -> None:
+        url = f"{self.base}/{path}" + (f"?{query}" if query else "")
+        self.page.goto(url)
+        self.settle(timeout)
+
+    def nav(self, url_path: str, timeout: float = 180) -> None:
+        """Click the page's link in the sidebar navigation, as a person would."""
+        nav = self.page.locator("[data-testid='stSidebarNav']")
+        more = nav.locator("[data-testid='stSidebarNavViewButton']")
+        if more.count() and "more" in (more.inner_text() or "").lower():
+            more.click()
+        links = nav.locator("a[data-testid='stSidebarNavLink']")
+        target = None
+        for i in range(links.count()):
+            href = links.nth(i).get_attribute("href") or ""
+            if href.rstrip("/").rsplit("/", 1)[-1].split("?")[0] == url_path or \
+                    (url_path == "" and href.rstrip("/") in (self.base, "")):
+                target = links.nth(i)
+                break
+        assert target is not None, f"no sidebar link to /{url_path}"
+        target.click()
+        self.page.wait_for_url(lambda u: u.split("?")[0].rstrip("/").endswith("/" + url_path)
+                               if url_path else True)
+        self.settle(timeout)
+
+    # waiting
+    def state(self) -> dict:
+        return self.page.evaluate("""(t) => {
+            const a = document.querySelector("[data-testid='stApp']");
+            const main = document.querySelector("[data-testid='stMain']") || document.body;
+            return {script: a && a.getAttribute('data-test-script-state'),
+                    conn: a && a.getAttribute('data-test-connection-state'),
+                    training: (main.innerText || '').includes(t)};
+        }""", TRAINING)
+
+    def settle(self, timeout: float = 180, quiet: float = 0.4) -> float:
+        """Wait until the script is idle, no training panel shows, and both hold for `quiet`
+        seconds; returns the seconds waited."""
+        t0 = time.monotonic()
+        deadline, since = t0 + timeout, None
+        while True:
+            s = self.state()
+            ok = s["script"] == "notRunning" and not s["training"]
+            now = time.monotonic()
+            if ok:
+                since = since or now
+                if now - since >= quiet:
+                    return now - t0
+            else:
+                since = None
+            if now > deadline:
+                self.shot("TIMEOUT")
+                raise AssertionError(f"page not idle after {timeout:.0f}s: {s} at {self.page.url}")
+            self.page.wait_for_timeout(100)
+
+    # checks
+    def exceptions(self) -> list[str]:
+        return [e.inner_text()[:600] for e in self.page.locator(EXCEPTION).all()]
+
+    def assert_ok(self, what: str = "") -> None:
+        exc = self.exceptions()
+        assert not exc, f"exception on {self.page.url} {what}:\n" + "\n---\n".join(exc)
+        assert self.state()["conn"] in (None, "CONNECTED"), f"connection lost: {self.state()}"
+        assert not self.js_errors, f"javascript errors on {self.page.url}: {self.js_errors}"
+
+    def drawn(self) -> dict:
+        """How many images loaded and plotly charts drew (with their SVG) in the main area."""
+        return self.page.evaluate("""() => {
+            const main = document.querySelector("[data-testid='stMain']") || document;
+            const imgs = [...main.querySelectorAll("[data-testid='stImage'] img, [data-testid='stMarkdownContainer'] img")];
+            const charts = [...main.querySelectorAll("[data-testid='stPlotlyChart']")];
+            return {images: imgs.filter(i => i.complete && i.naturalWidth > 0).length,
+                    broken: imgs.filter(i => i.complete && i.naturalWidth === 0).length,
+                    charts: charts.filter(c => c.querySelector('.js-plotly-plot .main-svg')).length,
+                    charts_total: charts.length};
+        }""")
+
+    def wait_drawn(self, images: int = 0, charts: int = 0, timeout: float = 20) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            d = self.drawn()
+            if d["images"] >= images and d["charts"] >= charts and not d["broken"]:
+                return d
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected >= {images} images and >= {charts} charts drawn "
+                                     f"on {self.page.url}, found {d}")
+            self.page.wait_for_timeout(200)
+
+    def shot(self, name: str) -> Path:
+        """The whole page: Streamlit scrolls inside its main area, so the viewport is made as
+        tall as the content for the shot (at most 8000 px), then restored."""
+        path = self.screens / f"{name}.png"
+        size = self.page.viewport_size
+        try:
+            h = self.page.evaluate("""() => Math.max(...[...document.querySelectorAll(
+                "[data-testid='stMain'], [data-testid='stMainBlockContainer'], [data-testid='stAppViewContainer']")]
+                .map(e => e.scrollHeight), window.innerHeight)""")
+            self.page.set_viewport_size({"width": size["width"], "height": min(8000, int(h) + 40)})
+            self.page.wait_for_timeout(300)
+            self.page.screenshot(path=str(path), timeout=20_000)
+        except Exception:  # a screenshot never fails a test by itself
+            pass
+        finally:
+            self.page.set_viewport_size(size)
+        return path
+
+    # controls (found by their visible label, in the main area unless sidebar=True)
+    def _area(self, sidebar: bool):
+        return self.page.locator("[data-testid='stSidebar']" if sidebar else "[data-testid='stMain']")
+
+    def widget(self, testid: str, label: str, sidebar: bool = False):
+        box = self._area(sidebar).locator(f"[data-testid='{testid}']").filter(
+            has=self.page.locator("[data-testid='stWidgetLabel']", has_text=label))
+        assert box.count() >= 1, f"no {testid} labelled {label!r} on {self.page.url}"
+        return box.first
+
+    def slider(self, label: str, key: str = "ArrowRight", times: int = 1) -> None:
+        """Focus the slider's thumb and press an arrow key, as a keyboard user would."""
+        thumb = self.widget("stSlider", label).locator(THUMB).first
+        thumb.focus()
+        for _ in range(times):
+            thumb.press(key)
+        self.settle()
+
+    def slider_value(self, label: str) -> str:
+        thumb = self.widget("stSlider", label).locator(THUMB).first
+        return thumb.get_attribute("aria-valuetext") or thumb.get_attribute("aria-valuenow")
+
+    def radio(self, label: str, option: str) -> None:
+        box = self.widget("stRadio", label)
+        box.locator("label").filter(has_text=option).first.click()
+        self.settle()
+
+    def radio_value(self, label: str) -> str:
+        box = self.widget("stRadio", label)
+        return box.locator("label").filter(has=self.page.locator("input:checked")).first.inner_text().strip()
+
+    def select(self, label: str, option: str, sidebar: bool = False) -> None:
+        """Open a selectbox by clicking it and click the option, as a person would."""
+        box = self.widget("stSelectbox", label, sidebar)
+        opener = box.locator("button[aria-haspopup='listbox'], [role='combobox'], [data-baseweb='select']")
+        opener.first.click()
+        options = self.page.get_by_role("option", name=option, exact=True)
+        if not options.count():
+            options = self.page.locator("[role='option']").filter(has_text=option)
+        options.first.click()
+        self.settle()
+
+    def number(self, label: str, value=None, step_up: int = 0) -> None:
+        box = self.widget("stNumberInput", label)
+        if value is not None:
+            inp = box.locator("input").first
+            inp.fill(str(value))
+            inp.press("Enter")
+        for _ in range(step_up):
+            box.locator("[data-testid='stNumberInputStepUp']").first.click()
+            self.settle()
+        self.settle()
+
+    def number_value(self, label: str, sidebar: bool = False) -> str:
+        return self.widget("stNumberInput", label, sidebar).locator("input").first.input_value()
+
+    def toggle(self, label: str) -> None:
+        self._area(False).locator("[data-testid='stCheckbox']").filter(has_text=label).first \
+            .locator("label").first.click()
+        self.settle()
+
+    def button(self, text: str, settle: bool = True) -> None:
+        self._area(False).locator("[data-testid='stButton'] button:not([disabled])") \
+            .filter(has_text=text).first.click()
+        if settle:
+            self.settle()
+
+    def query(self) -> dict:
+        from urllib.parse import parse_qs, urlparse
+        return {k: v[0] for k, v in parse_qs(urlparse(self.page.url).query).items()}
+
+
+@pytest.fixture
+def student(server, browser, screens):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    try:
+        yield Student(page, server.url, screens)
+    finally:
+        ctx.close()
