@@ -119,10 +119,12 @@ if missing:
     if st.button(f"Train the {len(missing)} missing size(s) in the background", key="ae.train_missing"):
         st.session_state["ae.training"] = True
     if st.session_state.get("ae.training"):
-        for s in missing:
-            job = jobs.manager().submit("ae", settings.dataset, seed=settings.seed, **ae_config(s, depth))
-            if job.state != "done":
-                ui.training_panel(job.id)
+        with st.expander(f"Training progress ({len(missing)} model(s); the curve grows as each finishes)",
+                         expanded=True):
+            for s in missing:
+                job = jobs.manager().submit("ae", settings.dataset, seed=settings.seed, **ae_config(s, depth))
+                if job.state != "done":
+                    ui.training_panel(job.id)
 
 # --- 3. stacking ------------------------------------------------------------------------------
 st.header("3 · Stacked autoencoder: more layers, mirrored")
