@@ -92,7 +92,7 @@ if mode == "sample":
                 f"**{q['fd']:.1f}** (real training images: {q['floor']:.1f}) · classes covered "
                 f"**{q['classes_covered']}/10** · trained in {gan.info.get('train_seconds', 0):.0f} s")
     s = sheet(settings.dataset, cfg, int(st.session_state[seed_key]))
-    cells(s["img"], [f"D(x)={d:.2f} · a {c}?" for i, (d, c) in
+    cells(s["img"], [f"#{i} · D(x)={d:.2f} · {c}?" for i, (d, c) in
                      enumerate(zip(s["d"], s["label"]))])
     st.caption(f"D(x) is the discriminator's belief that an image is real. Averaged over 1,000 samples "
                f"it is {q['d_fake']:.2f}, and {q['d_real']:.2f} on real test digits: both near 0.5, so D "
