@@ -213,7 +213,9 @@ class Student:
             const main = document.querySelector("[data-testid='stMain']") || document.body;
             return {script: a && a.getAttribute('data-test-script-state'),
                     conn: a && a.getAttribute('data-test-connection-state'),
-                    training: (main.innerText || '').includes(t)};
+                    training: (main.innerText || '').includes(t),
+                    stale: document.querySelectorAll("[data-stale='true']").length,
+                    blocks: main.querySelectorAll("[data-testid='stElementContainer']").length};
         }""", TRAINING)
 
     def settle(self, timeout: float = 180, quiet: float = 0.4) -> float:
@@ -223,7 +225,7 @@ class Student:
         deadline, since = t0 + timeout, None
         while True:
             s = self.state()
-            ok = s["script"] == "notRunning" and not s["training"]
+            ok = s["script"] == "notRunning" and not s["training"] and not s["stale"] and s["blocks"] > 0
             now = time.monotonic()
             if ok:
                 since = since or now
@@ -294,7 +296,11 @@ class Student:
     def widget(self, testid: str, label: str, sidebar: bool = False):
         box = self._area(sidebar).locator(f"[data-testid='{testid}']").filter(
             has=self.page.locator("[data-testid='stWidgetLabel']", has_text=label))
-        assert box.count() >= 1, f"no {testid} labelled {label!r} on {self.page.url}"
+        try:
+            box.first.wait_for(state="attached", timeout=30_000)
+        except Exception:
+            self.shot("MISSING-WIDGET")
+            raise AssertionError(f"no {testid} labelled {label!r} on {self.page.url}") from None
         return box.first
 
     def slider(self, label: str, key: str = "ArrowRight", times: int = 1) -> None:
