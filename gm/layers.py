@@ -25,7 +25,7 @@ def describe(layer: nn.Module) -> str:
     """A short readable name for one layer, e.g. 'Conv2d 3×3, 16 filters'."""
     if isinstance(layer, nn.ConvTranspose2d):
         k, s = layer.kernel_size[0], layer.stride[0]
-        return f"ConvTranspose2d {k}×{k} stride {s}, {layer.out_channels} filter{'s' if layer.out_channels > 1 else ''} (learned ×2 upsampling)"
+        return f"ConvTranspose2d {k}×{k} s{s}, {layer.out_channels} filter{'s' if layer.out_channels > 1 else ''} (learned ×{s})"
     if isinstance(layer, nn.Conv2d):
         k = layer.kernel_size[0]
         return f"Conv2d {k}×{k}, {layer.out_channels} filter{'s' if layer.out_channels > 1 else ''}"
@@ -34,7 +34,7 @@ def describe(layer: nn.Module) -> str:
     if isinstance(layer, nn.Sequential):  # upsample-then-convolve block
         return " + ".join(describe(m) for m in layer)
     if isinstance(layer, nn.Upsample):
-        return f"Upsample ×{int(layer.scale_factor)} ({layer.mode}, fixed)"
+        return f"Upsample ×{int(layer.scale_factor)} (fixed)"
     if isinstance(layer, nn.Linear):
         return f"Linear {layer.in_features} → {layer.out_features}"
     return type(layer).__name__

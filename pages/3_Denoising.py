@@ -26,6 +26,7 @@ ui.intro(
 
 KINDS = {"mask": "mask (pixels × 0, lecture)", "gaussian": "gaussian (+ N(0, level²))",
          "salt_pepper": "salt & pepper (pixels → 0 or 1)"}
+SHORT = {"mask": "mask", "gaussian": "gaussian", "salt_pepper": "salt & pepper"}
 LEVELS = list(denoise.TRAIN_LEVELS)
 c1, c2, c3 = st.columns([3, 2, 3])
 kind = c1.radio("Noise kind", list(KINDS), format_func=KINDS.get, horizontal=True,
@@ -43,7 +44,7 @@ def new_noise():
 
 
 DAE = {"noise": kind, "noise_level": train_level}
-ROWS = {"denoising_ae": ("Denoising AE", f"trained on {kind} noise {train_level}", DAE),
+ROWS = {"denoising_ae": ("Denoising AE", f"trained on {SHORT[kind]} noise {train_level}", DAE),
         "overcomplete_ae": ("Same network, no noise", "overcomplete, trained on clean digits", {}),
         "ae": ("Plain autoencoder", "bottleneck z = 8, trained on clean digits", {"latent_dim": 8})}
 ui.require(*[(name, cfg) for name, (_, _, cfg) in ROWS.items()])
@@ -83,7 +84,7 @@ st.markdown(f"<div style='font-size:1.35rem'>On all {len(data.x_test)} noisy tes
             f"is <b>{abs(gain):.1f} dB {verdict}</b> the clean images than the plain autoencoder.</div>",
             unsafe_allow_html=True)
 
-labels = {"clean": ("Clean", "the target"), "noisy": ("Noisy input", f"{kind} noise {test_level:.2f}"),
+labels = {"clean": ("Clean", "the target"), "noisy": ("Noisy input", f"{SHORT[kind]} noise {test_level:.2f}"),
           **{n: (a, b) for n, (a, b, _) in ROWS.items()}}
 for row, (name, note) in labels.items():
     left, right = st.columns([1.3, 5], vertical_alignment="center")
@@ -97,8 +98,8 @@ for row, (name, note) in labels.items():
 st.button("🎲 New noise", key="denoise.new_noise", on_click=new_noise,
           help="Draw a new random corruption of the same digits.")
 st.caption(f"Noise draw #{noise_seed}. PSNR = 10·log10(1/MSE) against the CLEAN digits (higher is "
-           "better). Look at the middle row: the network that never saw noise copies the damage, "
-           "the denoiser fills it in.")
+           "better). Compare the rows: the same network trained without noise copies the damage; "
+           "the denoiser fills the holes in.")
 
 # --- 2. train noise x test noise --------------------------------------------------------------
 st.header("2 · Which training noise level works for which test noise level?")
@@ -129,17 +130,17 @@ fig = go.Figure(go.Heatmap(
     texttemplate="%{text}", textfont=dict(size=15),
     colorbar=dict(title="dB" if metric == "psnr" else "MSE")))
 fig.add_trace(go.Scatter(x=[f"{t:.1f}" for t in test_levels], y=[rows_lbl[i] for i in best], mode="markers",
-                         marker=dict(symbol="square-open", size=46, line=dict(width=4, color="#d62728")),
+                         marker=dict(symbol="square-open", size=46, color="#d62728", line=dict(width=4)),
                          name="best in this column", showlegend=True, hoverinfo="skip"))
 fig.update_layout(height=120 + 70 * len(train_levels), font=dict(size=16), margin=dict(l=10, r=10, t=40, b=10),
-                  xaxis=dict(title="test noise level (what the model is given)", type="category"),
-                  yaxis=dict(title="training noise level", type="category"),
+                  xaxis=dict(title="test noise level (what the model is given)", type="category", tickfont=dict(size=16)),
+                  yaxis=dict(title="training noise level", type="category", tickfont=dict(size=16)),
                   legend=dict(orientation="h", y=1.12))
 st.plotly_chart(fig, key="denoise.heat")
 wins = denoise.diagonal_wins(grid, train_levels, denoise.TEST_LEVELS, metric)
 st.caption(f"Red boxes: the best model for each test level. The best denoising happens near the level a "
            f"model was trained on — the diagonal: here the model trained at a level wins at that level "
-           f"in {wins['wins']} of {wins['of']} cases. Rows: {kind} noise; the no-noise row is the same "
+           f"in {wins['wins']} of {wins['of']} cases. Rows: {SHORT[kind]} noise; the no-noise row is the same "
            "network trained on clean digits.")
 if missing:
     st.info("Only trained levels are shown; missing: "

@@ -153,7 +153,7 @@ def test_layer_table_walks_from_input_size_back_to_input_size():
     assert "16 × 4 × 4" in shapes and "32 × 2 × 2" in shapes
     model = gm.get_model("conv_ae", "digits", seed=0, latent_dim=8)
     assert t["parameters"].sum() == model.n_params()
-    assert any("ConvTranspose2d" in s for s in t["layer"])
+    assert any(s.startswith("ConvTranspose2d 4×4 s2") for s in t["layer"])
 
 
 def test_feature_map_layer_select_changes_the_view():
