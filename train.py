@@ -1,11 +1,13 @@
 """Train and cache the lecture's models ahead of class.
 
-    python train.py                      # every model on the built-in digits (about a minute)
+    python train.py                      # every model the pages show, on digits (well under a minute)
     python train.py --dataset mnist --models vae gan
-    python train.py --dry-run            # a few steps each, for tests
+    python train.py --dry-run            # one epoch each, for tests
 
-Each model goes through gm.get_model, the same path the app uses, so whatever this
-trains the app shows instantly. Ends with a table of parameters, time and test metrics.
+Trains each page's default models and the sweeps its sliders walk through (gm.presets),
+through gm.get_model, the same path the app uses, so the app then shows them instantly.
+Two models train at once on a machine with 2 or more cores (one thread each). Ends with
+a table of parameters, time and test metrics.
 """
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ import argparse
 import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import gm
 from gm.models import MODELS
+from gm.presets import lecture_models
 
 KEY_METRIC = {"gan": None, "vae": "test_loss"}
 
@@ -31,7 +35,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--force", action="store_true", help="retrain even when cached")
     p.add_argument("--dry-run", action="store_true",
                    help="one epoch each, into a separate cache entry (for tests)")
+    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                   help="models trained at once, one process each (default: 2 on 2+ cores)")
     args = p.parse_args(argv)
+    if args.jobs < 1:
+        p.error("argument --jobs: must be at least 1")
     if args.device not in ("auto", "cpu", "cuda", "mps") and not args.device.startswith("cuda:"):
         p.error(f"argument --device: invalid choice {args.device!r} (choose auto, cpu, cuda or mps)")
     return args
@@ -46,6 +54,27 @@ def bar(info: dict, name: str, width: int = 24) -> None:
     sys.stderr.flush()
 
 
+def train_one(args: argparse.Namespace, name: str, config: dict, show_bar: bool) -> tuple:
+    """Train (or load) one model; returns a row of the final table."""
+    config = {**config, "epochs": 1} if args.dry_run else config
+    t = time.perf_counter()
+    model = gm.get_model(name, args.dataset, device=args.device, cache=args.cache_dir,
+                         data_root=args.data_dir, force=args.force,
+                         progress=(lambda info: bar(info, name)) if show_bar else None, **config)
+    wall = time.perf_counter() - t
+    if show_bar:
+        sys.stderr.write("\n")
+    info = model.info
+    metrics = info.get("metrics", {})
+    key = KEY_METRIC.get(name, "test_mse")
+    label = name + "".join(f" {k}={v}" for k, v in config.items() if k != "epochs")
+    row = (label, info["n_params"], info["train_seconds"], wall, metrics.get("test_loss"), key,
+           metrics.get(key) if key else None)
+    if not show_bar:
+        print(f"  done {label} ({info['train_seconds']:.1f}s)", flush=True)
+    return row
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
@@ -55,27 +84,22 @@ def main(argv=None) -> int:
         return 1
     if data.notice:
         print(f"note: {data.notice}")
-    print(f"training {len(args.models)} model(s) on {args.dataset} "
-          f"({len(data.x_train)} train / {len(data.x_test)} test) on {gm.describe_device(args.device)}")
-    rows, t0 = [], time.perf_counter()
-    for name in args.models:
-        config = {"epochs": 1} if args.dry_run else {}
-        t = time.perf_counter()
-        model = gm.get_model(name, args.dataset, device=args.device, cache=args.cache_dir,
-                             data_root=args.data_dir, force=args.force,
-                             progress=lambda info, n=name: bar(info, n), **config)
-        sys.stderr.write("\n")
-        info = model.info
-        metrics = info.get("metrics", {})
-        key = KEY_METRIC.get(name, "test_mse")
-        rows.append((name, info["n_params"], info["train_seconds"], time.perf_counter() - t,
-                     metrics.get("test_loss"), key, metrics.get(key) if key else None))
+    specs = [(n, c) for n, c in lecture_models() if n in args.models]
+    print(f"training {len(specs)} model(s) on {args.dataset} ({len(data.x_train)} train / "
+          f"{len(data.x_test)} test) on {gm.describe_device(args.device)}, {args.jobs} at a time",
+          flush=True)
+    t0 = time.perf_counter()
+    if args.jobs == 1:
+        rows = [train_one(args, n, c, True) for n, c in specs]
+    else:
+        with ProcessPoolExecutor(args.jobs) as pool:
+            rows = list(pool.map(train_one, [args] * len(specs), *zip(*specs), [False] * len(specs)))
     print()
-    print(f"{'model':<16}{'params':>10}{'train s':>9}{'wall s':>8}{'test loss':>11}  key metric")
-    for name, n, tr, wall, loss, key, val in rows:
+    print(f"{'model':<46}{'params':>9}{'train s':>9}{'wall s':>8}{'test loss':>11}  key metric")
+    for label, n, tr, wall, loss, key, val in rows:
         loss_s = f"{loss:.4f}" if loss is not None else "-"
         key_s = f"{key} {val:.4f}" if val is not None else "-"
-        print(f"{name:<16}{n:>10,}{tr:>9.2f}{wall:>8.2f}{loss_s:>11}  {key_s}")
+        print(f"{label:<46}{n:>9,}{tr:>9.2f}{wall:>8.2f}{loss_s:>11}  {key_s}")
     print(f"total {time.perf_counter() - t0:.1f}s; cache: {gm.cache_dir(args.cache_dir)}")
     return 0
 
