@@ -10,7 +10,7 @@ import torch
 
 import gm
 import ui
-from gm import jobs, latent, metrics, probes
+from gm import jobs, latent, metrics, presets, probes
 
 settings = ui.setup("Autoencoder", "ae")
 st.title("Autoencoder")
@@ -24,8 +24,8 @@ ui.intro(
     r"x \;\xrightarrow{\;f\;}\; z = f(x) \;\xrightarrow{\;g\;}\; \hat x = g(z),"
     r"\qquad \mathcal{L} = \lVert x - \hat x \rVert^2")
 
-SIZES = [2, 4, 8, 16, 32, 64]
-DEPTHS = {1: (256,), 2: (256, 128), 3: (512, 256, 128)}
+SIZES = list(presets.AE_SIZES)  # the sizes train.py trains before class
+DEPTHS = presets.AE_DEPTHS
 c1, c2 = st.columns([3, 2])
 z = c1.select_slider("Code size (bottleneck width)", SIZES, key=ui.param("latent", 8, options=SIZES),
                      help="Each size is its own model: trained once (seconds), then cached.")

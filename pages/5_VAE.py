@@ -9,7 +9,7 @@ import torch
 
 import gm
 import ui
-from gm import latent, mapfig, posterior
+from gm import latent, mapfig, posterior, presets
 from gm.embed import ellipse
 
 settings = ui.setup("VAE", "vae")
@@ -25,7 +25,7 @@ ui.intro(
     r" + \beta\,\underbrace{\mathrm{KL}\big(\mathcal{N}(\mu,\sigma^2)\,\|\,\mathcal{N}(0,I)\big)}_{\text{pull to the prior}},"
     r"\qquad z = \mu + \sigma \odot \varepsilon,\ \varepsilon \sim \mathcal{N}(0, I)")
 
-DIMS, BETAS = [2, 8], [0.0, 0.5, 1.0, 2.0, 4.0, 8.0]
+DIMS, BETAS = [2, 8], list(presets.VAE_BETAS)  # the betas train.py trains before class
 c1, c2, c3 = st.columns(3)
 z_dim = c1.radio("Code size (latent dimensions)", DIMS, horizontal=True, key=ui.param("latent", 2, options=DIMS),
                          help="2 lets us draw the latent space directly.")
