@@ -10,7 +10,7 @@ import torch
 
 import gm
 import ui
-from gm import latent, probes, referee
+from gm import latent, probes
 from gm.viz import grid
 
 settings = ui.setup("Generative models lab", "home", icon="🧪")
@@ -70,11 +70,6 @@ with right:
     st.image([tile(v) for v in show], caption=["?"] * len(show), width=cell)
 
 
-@st.cache_resource(show_spinner="Training the referee classifier (once per dataset)…")
-def get_referee(dataset: str):
-    return referee.get_referee(dataset)
-
-
 @st.cache_data(max_entries=16, show_spinner="Clustering the test images…")
 def clusters(dataset: str, cfg: str, seed: int):
     model, d = ui.cached_model("ae", dataset, cfg), gm.load_dataset(dataset)
@@ -85,6 +80,7 @@ def clusters(dataset: str, cfg: str, seed: int):
 
 st.subheader("What can be found with no labels at all?")
 ae, vae = ui.require(("ae", AE), ("vae", VAE))
+ui.referee(settings.dataset)  # trained in the background on first use, like the models
 scores, gallery = clusters(settings.dataset, cfg_json(AE), settings.seed)
 left, right = st.columns([2, 3])
 with left:
@@ -130,7 +126,7 @@ def discriminate(dataset: str, classes: tuple[int, ...], seed: int):
 def generate(dataset: str, cfg: str, label: int, draw: int, n: int = 8, n_measure: int = 500):
     model, d = ui.cached_model("vae", dataset, cfg), gm.load_dataset(dataset)
     gs = latent.class_gaussians(model, d.x_train, d.y_train)
-    ref = get_referee(dataset)
+    ref = ui.referee(dataset)
     new = latent.generate_class(model, gs, label, n, seed=1000 * draw + label)
     p = ref.predict_proba(new)
     bulk = ref.predict_proba(latent.generate_class(model, gs, label, n_measure, seed=label))

@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 import gm
 from gm.models import MODELS
 from gm.presets import lecture_models
+from gm.referee import settings as referee_settings
 
 KEY_METRIC = {"gan": None, "vae": "test_loss"}
 
@@ -85,6 +86,7 @@ def main(argv=None) -> int:
     if data.notice:
         print(f"note: {data.notice}")
     specs = [(n, c) for n, c in lecture_models() if n in args.models]
+    specs.append(("referee", referee_settings(args.dataset, args.data_dir)))  # scores the others
     print(f"training {len(specs)} model(s) on {args.dataset} ({len(data.x_train)} train / "
           f"{len(data.x_test)} test) on {gm.describe_device(args.device)}, {args.jobs} at a time",
           flush=True)

@@ -19,6 +19,7 @@ import streamlit as st
 
 import gm
 from gm import jobs
+from gm import referee as _referee
 from gm.viz import grid
 
 DATASET_LABELS = {"digits": "Digits (8x8, built in)", "mnist": "MNIST (28x28)",
@@ -185,6 +186,13 @@ def require(*specs: tuple[str, dict], dataset: str | None = None, seed: int | No
         share()
         st.stop()
     return models
+
+
+def referee(dataset: str | None = None):
+    """The dataset's referee classifier: loaded when cached, else trained in the background
+    like any model (call it at the top of a page before cached functions use it)."""
+    dataset = dataset or st.session_state.get("dataset", "digits")
+    return require(("referee", _referee.settings(dataset)), dataset=dataset)[0]
 
 
 @st.fragment(run_every=0.7)

@@ -89,7 +89,7 @@ def get_model(name: str, dataset: str = "digits", *, device: str = "auto",
         dev = resolve_device(device)
         result = fit(model, data, dev, progress=progress, cancel=cancel)
         model.cpu().eval()
-        metrics = evaluate(model, data.x_test)
+        metrics = evaluate(model, data.x_test, data.y_test)
         info = {"name": name, "dataset": dataset, "config": config_dict(cfg),
                 "n_train": len(data.x_train), "format": FORMAT_VERSION,
                 "n_params": sum(p.numel() for p in model.parameters()),

@@ -82,6 +82,8 @@ def fit(model, data: Dataset, device: torch.device | str = "cpu",
     device = torch.device(device)
     model.to(device).train()
     x = data.x_train.to(device)
+    y = data.y_train.to(device)
+    supervised = getattr(model, "supervised", False)  # the referee: loss(x, y)
     n = len(x)
     epochs = cfg.resolved_epochs(n)
     per_epoch = math.ceil(n / cfg.batch_size)
@@ -103,7 +105,7 @@ def fit(model, data: Dataset, device: torch.device | str = "cpu",
             if adversarial:
                 out = gan_step(model, opt_d, opt_g, xb, cfg.d_steps)
             else:
-                parts = model.loss(xb)
+                parts = model.loss(xb, y[idx]) if supervised else model.loss(xb)
                 opt.zero_grad(set_to_none=True)
                 parts["loss"].backward()
                 opt.step()
@@ -123,10 +125,13 @@ def fit(model, data: Dataset, device: torch.device | str = "cpu",
 
 
 @torch.no_grad()
-def evaluate(model, x: torch.Tensor, batch_size: int = 2000) -> dict:
-    """Mean test losses (autoencoders) plus per-pixel MSE of `reconstruct`; empty for GANs."""
+def evaluate(model, x: torch.Tensor, y: torch.Tensor | None = None, batch_size: int = 2000) -> dict:
+    """Mean test losses (autoencoders) plus per-pixel MSE of `reconstruct`; accuracy for
+    the referee; empty for GANs."""
     if getattr(model, "family", "") == "gan":
         return {}
+    if getattr(model, "supervised", False):
+        return {"test_accuracy": model.accuracy(x, y)}
     model.eval()
     torch.manual_seed(0)  # the VAE's loss samples z
     sums: dict[str, float] = {}

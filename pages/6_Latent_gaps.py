@@ -11,7 +11,7 @@ from streamlit_drawable_canvas import st_canvas
 
 import gm
 import ui
-from gm import embed, latent, mapfig, metrics, referee, sketch
+from gm import embed, latent, mapfig, metrics, sketch
 
 settings = ui.setup("Latent gaps", "gaps")
 st.title("Latent gaps: why a plain autoencoder cannot invent")
@@ -57,14 +57,9 @@ def map_of(dataset: str, name: str, cfg: str, view: str, perplexity: int, seed: 
     return {"z": z, "points": np.asarray(points, np.float32), "pca": pca}
 
 
-@st.cache_resource(show_spinner="Training the referee classifier (once per dataset)…")
-def get_referee(dataset: str):
-    return referee.get_referee(dataset)
-
-
 @st.cache_data(max_entries=16, show_spinner="Scoring 1,000 generated digits per model…")
 def holes(dataset: str, cfg: str, seed: int) -> dict:
-    ref, d = get_referee(dataset), gm.load_dataset(dataset)
+    ref, d = ui.referee(dataset), gm.load_dataset(dataset)
     ae_, vae_ = ui.cached_model("ae", dataset, cfg), ui.cached_model("vae", dataset, cfg)
     out = latent.latent_holes(ae_, vae_, ref, d, n=1000, seed=seed) | metrics.sample_anchors(ref, d, seed=seed)
     out["images"] = {"ae_prior": latent.prior_samples(ae_, 16, seed),
@@ -90,7 +85,7 @@ spinner = "Running t-SNE on the codes (a few seconds, once per model and setting
 with st.spinner(spinner) if view == "tsne" else st.empty():
     maps = {n: map_of(settings.dataset, n, CFG, view, perplexity, tsne_seed) for n in NAMES}
 models = {"ae": ae, "vae": vae}
-ref = get_referee(settings.dataset)
+ref = ui.referee(settings.dataset)
 
 # the click (made in the previous run's view), kept until the view changes
 for name in NAMES:

@@ -9,7 +9,7 @@ import torch
 
 import gm
 import ui
-from gm import embed, latent, mapfig, referee
+from gm import embed, latent, mapfig
 
 settings = ui.setup("Interpolation", "interp")
 st.title("Interpolation: from a 0 to a 9")
@@ -48,14 +48,10 @@ def pick(cls: int, k: int) -> int:
 
 i0, i1 = pick(a_cls, a_pick), pick(b_cls, b_pick)
 ae, vae, gan = ui.require(("ae", {"latent_dim": z_dim}), ("vae", {"latent_dim": z_dim}), ("gan", {}))
+ui.referee(settings.dataset)
 CFG = json.dumps({"seed": settings.seed, "latent_dim": z_dim}, sort_keys=True)
 GAN_CFG = json.dumps({"seed": settings.seed}, sort_keys=True)
 NAMES = {"ae": "Autoencoder", "vae": "VAE", "gan": "GAN"}
-
-
-@st.cache_resource(show_spinner="Training the referee classifier (once per dataset)…")
-def get_referee(dataset: str):
-    return referee.get_referee(dataset)
 
 
 @st.cache_data(max_entries=256, show_spinner="Searching the GAN's latent space for the nearest image…")
@@ -73,7 +69,7 @@ def code_map(dataset: str, name: str, cfg: str) -> dict:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def paths(dataset: str, cfg: str, gan_cfg: str, i0: int, i1: int, steps: int, mode: str) -> dict:
-    d, ref = gm.load_dataset(dataset), get_referee(dataset)
+    d, ref = gm.load_dataset(dataset), ui.referee(dataset)
     out = {}
     for name in ("ae", "vae"):
         m = code_map(dataset, name, cfg)

@@ -11,7 +11,6 @@ import torch
 import gm
 import ui
 from gm import gan_live, gan_report as report, metrics
-from gm.referee import get_referee
 from gm.viz import grid, upscale, to_uint8
 
 settings = ui.setup("GAN", "gan", icon="⚔️")
@@ -31,14 +30,9 @@ mode = st.radio("View", list(MODES), format_func=MODES.get, horizontal=True,
 LR = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2]
 
 
-@st.cache_resource(show_spinner="Loading the referee classifier…")
-def referee(dataset: str):
-    return get_referee(dataset)
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def sheet(dataset: str, config_json: str, seed: int, n: int = 16) -> dict:
-    s = report.sample_sheet(ui.cached_model("gan", dataset, config_json), n, seed, referee(dataset))
+    s = report.sample_sheet(ui.cached_model("gan", dataset, config_json), n, seed, ui.referee(dataset))
     return {"img": to_uint8(s["x"]), "z": s["z"], "d": s["d"], "label": s["label"]}
 
 
@@ -51,7 +45,7 @@ def path(dataset: str, config_json: str, seed: int, a: int, b: int, how: str) ->
 
 @st.cache_data(max_entries=8, show_spinner="Scoring 1,000 samples…")
 def quality(dataset: str, config_json: str) -> dict:
-    gan, ref, data = ui.cached_model("gan", dataset, config_json), referee(dataset), gm.load_dataset(dataset)
+    gan, ref, data = ui.cached_model("gan", dataset, config_json), ui.referee(dataset), gm.load_dataset(dataset)
     fr = ref.features(data.x_test)
     r = metrics.sample_report(gan.sample(1000, seed=0), ref, data.x_test, fr)
     return r | {"floor": metrics.sample_report(data.x_train, ref, data.x_test, fr)["fd"],
@@ -80,6 +74,7 @@ def inline_image(img, caption: str = "") -> None:
 
 if mode == "sample":
     gan, = ui.require(("gan", {}))
+    ui.referee(settings.dataset)
     cfg = ui._key({"seed": settings.seed})
     seed_key = ui.param("noise", 0, lo=0, hi=99999)
     c1, c2, c3 = st.columns([1, 1, 3])
@@ -142,7 +137,7 @@ if live_key not in st.session_state:
     base = ui.require(("gan", {}))[0] if start_from == "trained" else None
     with st.spinner("Setting up a live GAN…"):
         st.session_state[live_key] = gan_live.LiveGAN(settings.dataset, seed=settings.seed,
-                                                      model=base, referee=referee(settings.dataset))
+                                                      model=base, referee=ui.referee(settings.dataset))
 live: gan_live.LiveGAN = st.session_state[live_key]
 live.set_lr(lr_g=lr_g, lr_d=lr_d)
 live.d_steps = int(ratio)
