@@ -108,7 +108,6 @@ def measure(dataset: str, cache: str | None, root: str | None, n: int = 1000) ->
     rows.append(("7 holes fitted-Gaussian ae", fmt(holes["ae_fitted"]), None))
 
     # 8. GAN
-    t0 = time.perf_counter()
     gan = get("gan")
     rep = metrics.sample_report(gan.sample(n, seed=0), ref, x)
     rows.append(("8 gan samples", fmt(rep) + f" ({rep['fd'] / ceil:.1%} of noise) {secs(gan):.1f}s",

@@ -4,21 +4,18 @@ page test sets a widget by key and checks what the page then shows."""
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 import torch
 import torch.nn as nn
 from streamlit.testing.v1 import AppTest
 
 import gm
 from gm import denoise, layers
+from apptest_support import captions, clear_caches, metric, page, pretrained
 
-ROOT = Path(__file__).resolve().parent.parent
 DENOISE, CONV = "pages/3_Denoising.py", "pages/4_Convolutional.py"
 MODELS = [("ae", {"latent_dim": 8}), ("overcomplete_ae", {}),
           ("denoising_ae", {"noise": "mask", "noise_level": 0.5}),
@@ -28,42 +25,17 @@ MODELS = [("ae", {"latent_dim": 8}), ("overcomplete_ae", {}),
 
 @pytest.fixture(scope="module", autouse=True)
 def cache(tmp_path_factory):
-    path = tmp_path_factory.mktemp("gm-cache")
-    old = os.environ.get("GM_CACHE_DIR")
-    os.environ["GM_CACHE_DIR"] = str(path)
-    for name, config in MODELS:
-        gm.get_model(name, "digits", seed=0, **config)
-    yield path
-    if old is None:
-        os.environ.pop("GM_CACHE_DIR", None)
-    else:
-        os.environ["GM_CACHE_DIR"] = old
+    with pretrained(tmp_path_factory.mktemp("gm-cache"), MODELS, referee=False) as path:
+        yield path
 
 
 @pytest.fixture(autouse=True)
 def clear():
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    clear_caches()
 
 
-def page(path: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metric(at: AppTest, label: str):
-    return next(m for m in at.metric if m.label.startswith(label))
-
-
-def db(at: AppTest, label: str) -> float:
+def db(at, label: str) -> float:
     return float(re.match(r"[+-]?[\d.]+", metric(at, label).value).group())
-
-
-def captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption)
 
 
 def markdown(at: AppTest) -> str:

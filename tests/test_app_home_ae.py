@@ -3,19 +3,15 @@ behind them. Models are pre-trained once into a temporary cache so the pages ren
 once; every test sets a widget by key and checks what the page then shows."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 import torch
-from streamlit.testing.v1 import AppTest
 
 import gm
 from gm import probes
+from apptest_support import captions, clear_caches, metric, page, pretrained
 
-ROOT = Path(__file__).resolve().parent.parent
 L1 = {"sparsity": "l1", "sparsity_weight": 0.03, "rho": 0.05}
 MODELS = [("ae", {"latent_dim": 8}), ("ae", {"latent_dim": 2}), ("vae", {}),
           ("overcomplete_ae", {}), ("sparse_ae", {}), ("denoising_ae", {}), ("sparse_ae", L1)]
@@ -23,40 +19,13 @@ MODELS = [("ae", {"latent_dim": 8}), ("ae", {"latent_dim": 2}), ("vae", {}),
 
 @pytest.fixture(scope="module", autouse=True)
 def cache(tmp_path_factory):
-    path = tmp_path_factory.mktemp("gm-cache")
-    old = os.environ.get("GM_CACHE_DIR")
-    os.environ["GM_CACHE_DIR"] = str(path)
-    for name, config in MODELS:
-        gm.get_model(name, "digits", seed=0, **config)
-    from gm.referee import get_referee
-    get_referee("digits")
-    yield path
-    if old is None:
-        os.environ.pop("GM_CACHE_DIR", None)
-    else:
-        os.environ["GM_CACHE_DIR"] = old
+    with pretrained(tmp_path_factory.mktemp("gm-cache"), MODELS) as path:
+        yield path
 
 
 @pytest.fixture(autouse=True)
 def clear():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def page(path: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metric(at: AppTest, label: str):
-    return next(m for m in at.metric if m.label.startswith(label))
-
-
-def captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption)
+    clear_caches()
 
 
 # --- smoke ---------------------------------------------------------------------------------------

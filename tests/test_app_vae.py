@@ -3,19 +3,15 @@ drawing preprocessing, map clicks, GAN inversion. Models are pre-trained once in
 temporary cache so every page renders at once."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 import torch
-from streamlit.testing.v1 import AppTest
 
 import gm
 from gm import embed, posterior, sketch
+from apptest_support import clear_caches, page, pretrained
 
-ROOT = Path(__file__).resolve().parent.parent
 
 MODELS = [("vae", {"latent_dim": 2, "beta": 1.0}), ("vae", {"latent_dim": 2, "beta": 8.0}),
           ("ae", {"latent_dim": 2}), ("vae", {"latent_dim": 2}), ("gan", {})]
@@ -23,30 +19,13 @@ MODELS = [("vae", {"latent_dim": 2, "beta": 1.0}), ("vae", {"latent_dim": 2, "be
 
 @pytest.fixture(scope="module", autouse=True)
 def cache(tmp_path_factory):
-    path = tmp_path_factory.mktemp("gm-cache")
-    old = os.environ.get("GM_CACHE_DIR")
-    os.environ["GM_CACHE_DIR"] = str(path)
-    for name, config in MODELS:
-        gm.get_model(name, "digits", seed=0, **config)
-    from gm.referee import get_referee
-    get_referee("digits")
-    yield path
-    if old is None:
-        os.environ.pop("GM_CACHE_DIR", None)
-    else:
-        os.environ["GM_CACHE_DIR"] = old
+    with pretrained(tmp_path_factory.mktemp("gm-cache"), MODELS) as path:
+        yield path
 
 
 @pytest.fixture(autouse=True)
 def clear():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def page(path: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=60).run()
-    assert not at.exception, at.exception
-    return at
+    clear_caches()
 
 
 def canvas(kind: str, size: int = 280) -> np.ndarray:

@@ -44,7 +44,7 @@ def make_config(name: str, **config):
     return cfg
 
 
-def build(name: str, config, shape) -> "torch.nn.Module":
+def build(name: str, config, shape):
     return _ALL[name][1](config, shape)
 
 

@@ -1,0 +1,56 @@
+"""Shared set-up for the AppTest suites: a temporary model cache pre-filled with exactly the
+models a page asks for (so it renders at once instead of showing the training panel), and
+small helpers to run a page and read what it shows."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import gm
+from gm.referee import get_referee
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def pretrained(path: Path, models: list[tuple[str, dict]], referee: bool = True):
+    """Point GM_CACHE_DIR at `path` and train `models` (digits, seed 0) into it; st caches
+    are cleared so no page sees a model from another test module's cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GM_CACHE_DIR", str(path))
+    try:
+        for name, config in models:
+            gm.get_model(name, "digits", seed=0, **config)
+        if referee:
+            get_referee("digits")
+        clear_caches()
+        yield path
+    finally:
+        mp.undo()
+
+
+def clear_caches() -> None:
+    """st.cache_resource survives across AppTest instances in one process: start clean."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def page(path: str, **query) -> AppTest:
+    """Run a page (path relative to the repository) with URL query values; no exception."""
+    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label.startswith(label))
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
