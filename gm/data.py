@@ -56,14 +56,18 @@ class Dataset:
                 f"shape={self.shape})")
 
 
+def user_folder(path: str | os.PathLike | None, env: str, name: str) -> Path:
+    """`path` if given, else $`env`, else ~/.cache/gm/`name` (XDG_CACHE_HOME respected)."""
+    if path is not None:
+        return Path(path).expanduser()
+    if os.environ.get(env):
+        return Path(os.environ[env]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gm" / name
+
+
 def data_dir(root: str | os.PathLike | None = None) -> Path:
     """The data folder: `root`, else $GM_DATA_DIR, else ~/.cache/gm/data."""
-    if root is not None:
-        return Path(root).expanduser()
-    if os.environ.get("GM_DATA_DIR"):
-        return Path(os.environ["GM_DATA_DIR"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "gm" / "data"
+    return user_folder(root, "GM_DATA_DIR", "data")
 
 
 def load_dataset(name: str = "digits", root: str | os.PathLike | None = None,

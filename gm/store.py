@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from .data import load_dataset
+from .data import load_dataset, user_folder
 from .device import resolve_device
 from .models import build, config_dict, make_config
 from .train import evaluate, fit
@@ -31,12 +31,7 @@ log = logging.getLogger("gm")
 
 def cache_dir(path: str | os.PathLike | None = None) -> Path:
     """`path`, else $GM_CACHE_DIR, else ~/.cache/gm/models."""
-    if path is not None:
-        return Path(path).expanduser()
-    if os.environ.get("GM_CACHE_DIR"):
-        return Path(os.environ["GM_CACHE_DIR"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "gm" / "models"
+    return user_folder(path, "GM_CACHE_DIR", "models")
 
 
 def model_key(name: str, dataset: str, config, n_train: int) -> str:
