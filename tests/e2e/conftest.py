@@ -324,14 +324,30 @@ class Student:
         box = self.widget("stRadio", label)
         return box.locator("label").filter(has=self.page.locator("input:checked")).first.inner_text().strip()
 
-    def select(self, label: str, option: str, sidebar: bool = False) -> None:
-        """Open a selectbox by clicking it and click the option, as a person would."""
+    def select(self, label: str, option: str | int, sidebar: bool = False) -> None:
+        """Open a selectbox by clicking it and click the option (its text, or its position
+        in the list when an int), as a person would."""
         box = self.widget("stSelectbox", label, sidebar)
-        opener = box.locator("button[aria-haspopup='listbox'], [role='combobox'], [data-baseweb='select']")
-        opener.first.click()
-        options = self.page.get_by_role("option", name=option, exact=True)
-        if not options.count():
-            options = self.page.locator("[role='option']").filter(has_text=option)
+        field = box.locator("input, [data-baseweb='select']").first
+        field.scroll_into_view_if_needed()
+        listed = self.page.locator("[role='option']")
+        for attempt in range(4):                      # a click, then the keyboard, then again
+            if listed.count():
+                break
+            if attempt % 2 == 0:
+                field.click()
+            else:
+                field.press("ArrowDown")
+            try:
+                listed.first.wait_for(state="visible", timeout=3000)
+            except Exception:
+                pass
+        if isinstance(option, int):
+            options = self.page.locator("[role='option']").nth(option)
+        else:
+            options = self.page.get_by_role("option", name=option, exact=True)
+            if not options.count():
+                options = self.page.locator("[role='option']").filter(has_text=option)
         options.first.click()
         self.settle()
 

@@ -36,10 +36,26 @@ def _autoencoder(s):
     s.radio("Hidden layers", "2")                 # a stacked autoencoder: trained too
     s.radio("Hidden layers", "1")
     s.slider("Labelled examples per class", "ArrowRight")
-    missing = s.page.locator("[data-testid='stButton'] button").filter(has_text="missing size")
-    if missing.count():                           # queues the other sizes; the panel shows up
-        s.button("missing size")
-        s.page.locator("[data-testid='stMain'] [data-testid='stProgress']").first.wait_for(timeout=20_000)
+    _train_missing(s, "missing size")
+
+
+def _train_missing(s, text):
+    """Press 'Train the missing ...' when shown: the jobs queue and a progress panel appears;
+    then cancel them (the Cancel buttons), so they do not load the machine for later tests."""
+    missing = s.page.locator("[data-testid='stMain'] [data-testid='stButton'] button").filter(has_text=text)
+    if not missing.count():
+        return
+    s.button(text)
+    s.page.locator("[data-testid='stMain'] [data-testid='stProgress']").first.wait_for(
+        state="attached", timeout=20_000)
+    cancel = s.page.locator("[data-testid='stMain'] [data-testid='stButton'] button:not([disabled])") \
+        .filter(has_text="Cancel")
+    for _ in range(12):
+        if not cancel.count():
+            break
+        cancel.first.click()
+        s.page.wait_for_timeout(400)
+    s.settle()
 
 
 def _sparse(s):
@@ -49,9 +65,25 @@ def _sparse(s):
     s.radio("Penalty", "L1")
 
 
+def _denoising(s):
+    s.slider("Test noise level", "ArrowRight")
+    s.button("New noise")
+    s.radio("Score", "MSE")
+    s.slider("Training noise level", "ArrowLeft")  # another level: trained in the background
+    s.radio("Noise kind", "gaussian")
+    _train_missing(s, "missing level")
+
+
+def _convolutional(s):
+    s.number("Test digit", step_up=1)
+    s.select("Feature maps of layer", 0)
+    s.slider("Code size", "ArrowLeft")            # three models at code size 4
+
+
 def _vae(s):
+    s.slider("β", "ArrowLeft")
     s.radio("Code size", "8")
-    s.slider("β", "ArrowLeft")                    # a new β: trained in the background, then shown
+    s.slider("β", "ArrowLeft")                    # a new β at code size 8: trained in the background
     s.number("First test image", step_up=1)
     s.button("Resample")
 
@@ -86,7 +118,7 @@ def _gan(s):
     for b in ("Single step", "Step D only", "Step G only"):
         s.button(b)
     s.button("Start", settle=False)
-    s.page.wait_for_timeout(2500)                  # a few live refreshes at 5 per second
+    s.page.wait_for_timeout(1500)                  # a few live refreshes at 5 per second
     s.assert_ok("while training live")
     s.button("Pause")
     s.slider("Timeline", "ArrowLeft", times=5)
@@ -97,6 +129,8 @@ SPECS = {
     "": dict(images=3, charts=1, actions=_home),
     "Autoencoder": dict(images=1, charts=1, actions=_autoencoder),
     "Overcomplete_and_sparse": dict(images=8, charts=2, actions=_sparse),
+    "Denoising": dict(images=3, charts=1, actions=_denoising),
+    "Convolutional": dict(images=3, charts=0, actions=_convolutional),
     "VAE": dict(images=4, charts=3, actions=_vae),
     "Latent_gaps": dict(images=1, charts=2, actions=_gaps),
     "Interpolation": dict(images=2, charts=1, actions=_interpolation),
