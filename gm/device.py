@@ -23,7 +23,8 @@ def describe_device(device: str = "auto") -> str:
         return f"GPU: {torch.cuda.get_device_name(d)}"
     if d.type == "mps":
         return "Apple GPU (MPS)"
-    return f"CPU ({torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''})"
+    cores = os.cpu_count() or 1
+    return f"CPU ({cores} core{'s' if cores > 1 else ''}, one thread per training)"
 
 
 def set_threads(n: int | None = None) -> int:
