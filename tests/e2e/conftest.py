@@ -131,9 +131,21 @@ def model_cache(e2e_tmp) -> Path:
     """A model cache pre-filled by `train.py` with every default digits model."""
     cache = Path(os.environ.get("GM_E2E_CACHE") or e2e_tmp / "models")
     cache.mkdir(parents=True, exist_ok=True)
-    r = subprocess.run([sys.executable, "train.py", "--cache-dir", str(cache)], cwd=ROOT,
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, f"train.py failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
+    cmd = [sys.executable, "train.py", "--cache-dir", str(cache)]
+    if any(cache.iterdir()):  # a reused cache only needs loading: one process is quickest
+        cmd += ["--jobs", "1"]
+    log = e2e_tmp / "train.log"
+    with open(log, "w") as out:  # a file, not a pipe: a stray worker can never hold us up
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            rc = proc.wait(timeout=480)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            rc = "killed after 480 s"
+    tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+    assert rc == 0, f"`{' '.join(cmd[1:])}` failed ({rc}):\n{tail}"
     return cache
 
 
