@@ -26,6 +26,7 @@ DATASET_LABELS = {"digits": "Digits (8x8, built in)", "mnist": "MNIST (28x28)",
                   "fashion_mnist": "Fashion-MNIST (28x28)"}
 _SHADOW = "_gm_shadow"    # widget values kept across page switches
 _PARAMS = "_gm_params"    # params registered by the page in this run
+_KEYS = "_gm_param_keys"  # every widget key param() ever handed out in this session
 
 
 @dataclass
@@ -42,6 +43,11 @@ def setup(title: str, page: str, icon: str = "🧪") -> Settings:
     st.set_page_config(page_title=f"{title} · gm lab", page_icon=icon, layout="wide")
     st.session_state[_PARAMS] = {}
     st.session_state["_gm_page"] = page
+    # a run that stops early (a model is training) does not draw the controls below the
+    # stop, and Streamlit would then forget their values; re-assigning keeps them
+    for key in st.session_state.get(_KEYS, ()):
+        if key.startswith(f"{page}.") and key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     with st.sidebar:
         ds_key = param("dataset", "digits", options=list(gm.DATASETS), shared=True)
         dataset = st.selectbox("Dataset", list(gm.DATASETS), key=ds_key,
@@ -90,6 +96,7 @@ def param(name: str, default, *, options=None, lo=None, hi=None, shared: bool = 
     values are ignored with a notice. `shared` params (dataset, seed) are the same on every page."""
     key = name if shared else f"{st.session_state.get('_gm_page', '')}.{name}"
     st.session_state.setdefault(_PARAMS, {})[name] = key
+    st.session_state.setdefault(_KEYS, set()).add(key)
     shadow = st.session_state.setdefault(_SHADOW, {})
     if key not in st.session_state:
         value = shadow.get(key, default)
@@ -130,7 +137,7 @@ def _parse(raw: str, default, options, lo, hi):
 def share() -> None:
     """Mirror this page's controls into the URL. Call at the end of a page."""
     shadow = st.session_state.setdefault(_SHADOW, {})
-    params = {}
+    params = dict(st.query_params)  # keep values of controls this run did not reach
     for name, key in st.session_state.get(_PARAMS, {}).items():
         if key in st.session_state:
             shadow[key] = st.session_state[key]

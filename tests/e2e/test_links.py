@@ -48,10 +48,6 @@ def test_link_to_vae_view(student):
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug, ui.param + Streamlit frontend: a control below ui.require that was hidden by "
-    "the training panel comes back showing its value, but the next move elsewhere on the page "
-    "resets it to its first option (Autoencoder: labels 10 -> 1). Remove this mark once fixed."))
 def test_controls_survive_a_training_panel(student):
     import random
     seed = random.randint(5000, 9999)                 # a model nobody trained yet
