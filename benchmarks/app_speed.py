@@ -24,7 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 os.chdir(ROOT)
 sys.path.insert(0, str(ROOT))
 
+import logging  # noqa: E402
+
 from streamlit.testing.v1 import AppTest  # noqa: E402
+
+logging.getLogger("streamlit").setLevel(logging.ERROR)  # bare-mode warnings, one per run
 
 
 def pages() -> list[str]:
@@ -49,7 +53,7 @@ def page_times(path: str, repeats: int) -> None:
     warm = timed(AppTest.from_file(str(ROOT / path), default_timeout=120).run)  # a new student, warm caches
     moves = []
     for s in list(at.slider) + list(at.select_slider):
-        if not s.key:
+        if not s.key or s.disabled:
             continue
         opts = getattr(s, "options", None)
         values = list(opts) if opts else [s.min, s.max]
