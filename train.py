@@ -15,6 +15,7 @@ import argparse
 import os
 import sys
 import time
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 import gm
@@ -94,7 +95,8 @@ def main(argv=None) -> int:
     if args.jobs == 1:
         rows = [train_one(args, n, c, True) for n, c in specs]
     else:
-        with ProcessPoolExecutor(args.jobs) as pool:
+        # spawn, not fork: a child forked after torch started its thread pool can hang
+        with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
             rows = list(pool.map(train_one, [args] * len(specs), *zip(*specs), [False] * len(specs)))
     print()
     print(f"{'model':<46}{'params':>9}{'train s':>9}{'wall s':>8}{'test loss':>11}  key metric")

@@ -208,7 +208,9 @@ def training_panel(job_id: int) -> None:
     job = jobs.manager().get(job_id)
     if job is None:
         return
-    cfg = ", ".join(f"{k}={v}" for k, v in job.config.items() if k != "seed")
+    defaults = gm.models.config_dict(gm.make_config(job.name))  # name only what differs
+    cfg = ", ".join(f"{k}={v}" for k, v in job.config.items()
+                    if k != "seed" and defaults.get(k) != v)
     with st.container(border=True):
         st.markdown(f"**{job.name}** on {job.dataset} · {cfg or 'defaults'}")
         if job.state == "queued":
