@@ -20,20 +20,10 @@ st.markdown(
     "follows one step of the lecture: change one thing, watch what the model does, and read "
     "the number that says how well. Every claim on these pages is measured, not just drawn.")
 
-PAGES = [
-    ("pages/1_Autoencoder.py", "Autoencoder", "bottleneck, code size, stacking, features"),
-    ("pages/2_Overcomplete_and_sparse.py", "Overcomplete & sparse", "the identity trap and its cure"),
-    ("pages/3_Denoising.py", "Denoising", "rebuild clean digits from damaged ones"),
-    ("pages/4_Convolutional.py", "Convolutional", "convolutions, pooling, transposed convs"),
-    ("pages/5_VAE.py", "VAE", "mean, deviation, the KL term, β"),
-    ("pages/6_Latent_gaps.py", "Latent gaps", "why a plain AE cannot invent, a VAE can"),
-    ("pages/7_Interpolation.py", "Interpolation", "from a 0 to a 9 through latent space"),
-    ("pages/8_GAN.py", "GAN", "generator against discriminator, live"),
-]
 st.subheader("Map of the lab")
 here = os.path.dirname(os.path.abspath(__file__))
 cols = st.columns(2)
-for i, (path, label, what) in enumerate(PAGES):
+for i, (path, label, what) in enumerate(ui.PAGES[1:]):
     with cols[i % 2]:
         if os.path.exists(os.path.join(here, path)):
             st.page_link(path, label=f"**{i + 1} · {label}**: {what}")

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 import gm
 from gm import jobs
@@ -24,6 +25,19 @@ from gm.viz import grid
 
 DATASET_LABELS = {"digits": "Digits (8x8, built in)", "mnist": "MNIST (28x28)",
                   "fashion_mnist": "Fashion-MNIST (28x28)"}
+# the lab's map: the sidebar navigation and the home page list it (Streamlit's own
+# navigation is hidden in .streamlit/config.toml: it would call the home page "app")
+PAGES = [
+    ("app.py", "Home", "what the lab is; supervised vs unsupervised; generative vs discriminative"),
+    ("pages/1_Autoencoder.py", "Autoencoder", "bottleneck, code size, stacking, features"),
+    ("pages/2_Overcomplete_and_sparse.py", "Overcomplete & sparse", "the identity trap and its cure"),
+    ("pages/3_Denoising.py", "Denoising", "rebuild clean digits from damaged ones"),
+    ("pages/4_Convolutional.py", "Convolutional", "convolutions, pooling, transposed convs"),
+    ("pages/5_VAE.py", "VAE", "mean, deviation, the KL term, β"),
+    ("pages/6_Latent_gaps.py", "Latent gaps", "why a plain AE cannot invent, a VAE can"),
+    ("pages/7_Interpolation.py", "Interpolation", "from a 0 to a 9 through latent space"),
+    ("pages/8_GAN.py", "GAN", "generator against discriminator, live"),
+]
 _SHADOW = "_gm_shadow"    # widget values kept across page switches
 _PARAMS = "_gm_params"    # params registered by the page in this run
 _KEYS = "_gm_param_keys"  # every widget key param() ever handed out in this session
@@ -49,6 +63,7 @@ def setup(title: str, page: str, icon: str = "🧪") -> Settings:
         if key.startswith(f"{page}.") and key in st.session_state:
             st.session_state[key] = st.session_state[key]
     with st.sidebar:
+        _navigation()
         ds_key = param("dataset", "digits", options=list(gm.DATASETS), shared=True)
         dataset = st.selectbox("Dataset", list(gm.DATASETS), key=ds_key,
                                format_func=lambda d: f"{DATASET_LABELS[d]} · {dataset_status(d)}")
@@ -71,6 +86,15 @@ def setup(title: str, page: str, icon: str = "🧪") -> Settings:
     if data.notice:
         st.sidebar.caption(data.notice)
     return Settings(dataset, int(seed), page)
+
+
+def _navigation() -> None:
+    for path, label, _ in PAGES:
+        try:
+            st.page_link(path, label=label)
+        except StreamlitAPIException:  # AppTest runs a page file without the app around it
+            return
+    st.divider()
 
 
 @st.cache_data(ttl=30, show_spinner=False)

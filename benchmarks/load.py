@@ -249,11 +249,11 @@ class Session:
         await self.idle()
 
     async def nav(self, path: str) -> None:
-        links = self.page.locator("[data-testid='stSidebarNav'] a")
+        links = self.page.locator("[data-testid='stSidebar'] a[data-testid='stPageLink-NavLink']")
         for i in range(await links.count()):
             href = (await links.nth(i).get_attribute("href")) or ""
             tail = href.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-            if (path and tail == path) or (not path and href.split("?")[0].rstrip("/") == self.base):
+            if (path and tail == path) or (not path and href.split("?")[0].rstrip("/") in (self.base, "")):
                 await links.nth(i).click()
                 await self.idle()
                 return

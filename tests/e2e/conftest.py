@@ -47,6 +47,7 @@ EXCEPTION = "[data-testid='stException']"
 IMAGES = "[data-testid='stImage'] img"
 CHARTS = "[data-testid='stPlotlyChart']"
 TRAINING = "Training the model"
+NAV_LINKS = "[data-testid='stSidebar'] a[data-testid='stPageLink-NavLink']"  # ui.py's navigation
 THUMB = "input[type='range'], [role='slider']"   # a slider's keyboard-focusable thumb
 SCREENS: dict = {}
 
@@ -200,18 +201,17 @@ class Student:
 
     def nav(self, url_path: str, timeout: float = 180) -> None:
         """Click the page's link in the sidebar navigation, as a person would."""
-        nav = self.page.locator("[data-testid='stSidebarNav']")
-        more = nav.locator("[data-testid='stSidebarNavViewButton']")
-        if more.count() and "more" in (more.inner_text() or "").lower():
-            more.click()
-        links = nav.locator("a[data-testid='stSidebarNavLink']")
-        target = None
-        for i in range(links.count()):
-            href = links.nth(i).get_attribute("href") or ""
-            if href.rstrip("/").rsplit("/", 1)[-1].split("?")[0] == url_path or \
-                    (url_path == "" and href.rstrip("/") in (self.base, "")):
-                target = links.nth(i)
-                break
+        links = self.page.locator(NAV_LINKS)
+        target, deadline = None, time.monotonic() + 20
+        while target is None and time.monotonic() < deadline:  # the script draws the links
+            for i in range(links.count()):
+                href = links.nth(i).get_attribute("href") or ""
+                if href.rstrip("/").rsplit("/", 1)[-1].split("?")[0] == url_path or \
+                        (url_path == "" and href.rstrip("/") in (self.base, "")):
+                    target = links.nth(i)
+                    break
+            else:
+                self.page.wait_for_timeout(200)
         assert target is not None, f"no sidebar link to /{url_path}"
         target.click()
         self.page.wait_for_url(lambda u: u.split("?")[0].rstrip("/").endswith("/" + url_path)
