@@ -12,17 +12,17 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 os.chdir(ROOT)
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+import appserver  # noqa: E402  (the same server launcher as the end-to-end tests)
 
 import logging  # noqa: E402
 
@@ -72,27 +72,9 @@ def page_times(path: str, repeats: int) -> None:
           f"slider median {med}")
 
 
-def _serve(port: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless",
-                             "true", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _wait_healthy(port: int) -> None:
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.05)
-
-
 def startup() -> None:
     """Seconds from launching the server to a healthy server and to the home page rendered
     in an already open browser (the teacher's browser is open before class)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     chromium = shutil.which("chromium")
     try:
         from playwright.sync_api import sync_playwright
@@ -100,11 +82,10 @@ def startup() -> None:
         chromium = None
     if not chromium:
         t0 = time.perf_counter()
-        proc = _serve(port)
-        _wait_healthy(port)
+        srv = appserver.Server({}, Path(tempfile.mkdtemp()) / "server.log")
         print(f"\nstreamlit run app.py: healthy after {time.perf_counter() - t0:.2f}s "
               "(no chromium/playwright: browser render not measured)")
-        proc.terminate()
+        srv.stop()
         return
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, args=[
@@ -112,18 +93,16 @@ def startup() -> None:
             "--disable-component-update", "--no-first-run"])
         page = b.new_page()
         t0 = time.perf_counter()
-        proc = _serve(port)
+        srv = appserver.Server({}, Path(tempfile.mkdtemp()) / "server.log")
         try:
-            _wait_healthy(port)
             healthy = time.perf_counter() - t0
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(f"{srv.url}/")
             page.wait_for_selector("h1", timeout=60000)
             page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
                                    timeout=60000)
             rendered = time.perf_counter() - t0
         finally:
-            proc.terminate()
-            proc.wait(10)
+            srv.stop()
             b.close()
     print(f"\nstreamlit run app.py: healthy after {healthy:.2f}s, home page rendered in the "
           f"browser after {rendered:.2f}s")

@@ -31,17 +31,17 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+import appserver  # noqa: E402  (the same server launcher as the end-to-end tests)
+
 GIB = 1024 ** 3
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
@@ -90,12 +90,6 @@ STATE = """() => {
 
 
 # --- server and its memory ---------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def cpu_tree(pid: int) -> float:
     """CPU seconds (user + system) used so far by a process and its descendants (/proc)."""
@@ -149,33 +143,14 @@ def rss_tree(pid: int) -> int:
     return total
 
 
-class Server:
+class Server(appserver.Server):
+    """The app server, sampling its memory (with children) four times a second."""
+
     def __init__(self, cache: Path, data: Path | None, log: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "GM_CACHE_DIR": str(cache)}
-        if data:
-            env["GM_DATA_DIR"] = str(data)
-        self._log = open(log, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(self.port),
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        env = {"GM_CACHE_DIR": str(cache), **({"GM_DATA_DIR": str(data)} if data else {})}
+        super().__init__(env, log)
         self.peak, self._stop = 0, threading.Event()
         self.samples: list[tuple[float, int]] = []
-        deadline = time.monotonic() + 90
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.proc.returncode}; see {log}")
-            try:
-                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"streamlit not healthy after 90 s; see {log}")
-                time.sleep(0.2)
         threading.Thread(target=self._sample, daemon=True).start()
 
     def _sample(self) -> None:
@@ -194,16 +169,7 @@ class Server:
 
     def stop(self) -> None:
         self._stop.set()
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(10)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        self._log.close()
+        super().stop()
 
 
 # --- one student -------------------------------------------------------------------------------
