@@ -92,9 +92,10 @@ def fit(model, data: Dataset, device: torch.device | str = "cpu",
     if adversarial:
         opt_d, opt_g = gan_optimizers(model, cfg.lr, cfg.lr_d)
     else:
-        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+        lr = cfg.resolved_lr(math.prod(data.shape))
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
         # one-cycle schedule: converges in a third of the epochs of a constant rate here
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total)
     history, step, t0 = [], 0, time.perf_counter()
     for epoch in range(epochs):
         sums: dict[str, float] = {}

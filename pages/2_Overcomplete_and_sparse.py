@@ -10,11 +10,15 @@ from plotly.subplots import make_subplots
 import gm
 import ui
 from gm import metrics, probes
+from gm.models.ae import overcomplete_width
 
 settings = ui.setup("Overcomplete & sparse", "sparse")
 st.title("Overcomplete and sparse autoencoders")
+data = gm.load_dataset(settings.dataset)
+n_pixels = int(np.prod(data.shape))
 ui.intro(
-    "What if the code is **wider** than the input — 256 numbers for a 64-pixel digit? Then "
+    f"What if the code is **wider** than the input — {overcomplete_width(n_pixels):,} numbers for "
+    f"a {n_pixels}-pixel image? Then "
     "nothing forces the network to learn anything about digits: it can pass every pixel "
     "straight through, a perfect but useless **copy machine**. Two fixes make it learn again. "
     "A **sparse** autoencoder adds a penalty so that only a few code units may be active for "
@@ -27,7 +31,6 @@ ui.intro(
 
 MODELS = {"ae": ("bottleneck (z=8)", {}), "overcomplete_ae": ("overcomplete", {}),
           "sparse_ae": ("sparse", {}), "denoising_ae": ("denoising", {})}
-data = gm.load_dataset(settings.dataset)
 digit = st.number_input("Test digit to probe with", 0, len(data.x_test) - 1,
                         key=ui.param("digit", 0, lo=0, hi=len(data.x_test) - 1))
 ui.require(*[(name, cfg) for name, (_, cfg) in MODELS.items()])

@@ -25,6 +25,10 @@ class TrainConfig:
         per_epoch = -(-n_train // self.batch_size)
         return int(min(100, max(4, round(self.steps / per_epoch))))
 
+    def resolved_lr(self, n_in: int) -> float:
+        """The learning rate for images of `n_in` pixels (configs whose lr may be None pick one)."""
+        return self.lr
+
 
 def mlp(sizes: list[int], act: type[nn.Module] = nn.ReLU, last_act: nn.Module | None = None) -> nn.Sequential:
     """Linear layers with `act` between them; `last_act` (or nothing) after the last."""
