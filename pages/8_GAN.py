@@ -114,10 +114,10 @@ start_from = c1.radio("Start from", ["fresh", "trained"], horizontal=True,
                       format_func={"fresh": "random weights", "trained": "the trained GAN"}.get,
                       key=ui.param("from", "fresh", options=["fresh", "trained"]))
 ratio = c2.slider("D steps per G step", 1, 10, key=ui.param("ratio", 1, lo=1, hi=10))
-lr_d = c3.select_slider("D learning rate", LR, key=ui.param("lr_d", 1e-3, options=LR), format_func=lambda v: f"{v:g}")
-lr_g = c4.select_slider("G learning rate", LR, key=ui.param("lr_g", 1e-3, options=LR), format_func=lambda v: f"{v:g}")
+lr_d = c3.select_slider("D learning rate", LR, key=ui.param("lr_d", 2e-3, options=LR), format_func=lambda v: f"{v:g}")
+lr_g = c4.select_slider("G learning rate", LR, key=ui.param("lr_g", 2e-3, options=LR), format_func=lambda v: f"{v:g}")
 
-RECIPES = {"⚖️ Balanced (defaults)": (1, 1e-3, 1e-3),
+RECIPES = {"⚖️ Balanced (defaults)": (1, 2e-3, 2e-3),
            "🟥 Let D win: 5 D steps, D lr 5e-3, G lr 1e-4": (5, 5e-3, 1e-4),
            "🔥 Both too fast: lr 2e-2": (1, 2e-2, 2e-2)}
 

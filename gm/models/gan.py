@@ -20,7 +20,7 @@ class GANConfig:
     d_steps: int = 1          # discriminator updates per generator update
     epochs: int | None = None
     batch_size: int = 64
-    lr: float = 1e-3          # generator
+    lr: float = 2e-3          # generator (MNIST FD: 9.7% of the noise ceiling at 1e-3, 6.9% here)
     lr_d: float | None = None  # discriminator (None: same as lr)
 
     steps = 2400
