@@ -44,7 +44,8 @@ def test_sampling_view_shows_samples_with_their_d_score():
     assert not at.exception
     captions = [i.proto.imgs[0].caption for i in at.get("image")]
     assert sum("D(x)=" in c and "?" in c for c in captions) == 16
-    assert "Frechet distance" in texts(at) and "classes covered" in texts(at)
+    assert "Fréchet distance" in texts(at) and "classes covered" in texts(at)
+    assert "(real training images)" in texts(at) and "(uniform noise)" in texts(at)  # both anchors
     seed = at.number_input(key="gan.noise").value
     at.button(key="gan.new_noise").click().run()
     assert not at.exception and at.number_input(key="gan.noise").value == seed + 1
