@@ -1,6 +1,6 @@
 """Train and cache the lecture's models ahead of class.
 
-    python train.py                      # every model the pages show, on digits (well under a minute)
+    python train.py                      # every model the pages show, on digits (1-1.5 min on 2 cores)
     python train.py --dataset mnist --models vae gan
     python train.py --dry-run            # one epoch each, for tests
 
@@ -16,7 +16,7 @@ import os
 import sys
 import time
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import gm
 from gm.models import MODELS
@@ -72,8 +72,6 @@ def train_one(args: argparse.Namespace, name: str, config: dict, show_bar: bool)
     label = name + "".join(f" {k}={v}" for k, v in config.items() if k != "epochs")
     row = (label, info["n_params"], info["train_seconds"], wall, metrics.get("test_loss"), key,
            metrics.get(key) if key else None)
-    if not show_bar:
-        print(f"  done {label} ({info['train_seconds']:.1f}s)", flush=True)
     return row
 
 
@@ -96,14 +94,20 @@ def main(argv=None) -> int:
         rows = [train_one(args, n, c, True) for n, c in specs]
     else:
         # spawn, not fork: a child forked after torch started its thread pool can hang
+        # The parent reports each model as it finishes: children writing to one stream
+        # overwrite each other's lines when it is a file.
         with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            rows = list(pool.map(train_one, [args] * len(specs), *zip(*specs), [False] * len(specs)))
+            futures = [pool.submit(train_one, args, n, c, False) for n, c in specs]
+            for i, fut in enumerate(as_completed(futures), 1):
+                label, _, secs, *_ = fut.result()
+                print(f"  [{i}/{len(specs)}] {label} ({secs:.1f}s)", flush=True)
+            rows = [f.result() for f in futures]
     print()
-    print(f"{'model':<46}{'params':>9}{'train s':>9}{'wall s':>8}{'test loss':>11}  key metric")
+    print(f"{'model':<46} {'params':>9}{'train s':>9}{'wall s':>8}{'test loss':>11}  key metric")
     for label, n, tr, wall, loss, key, val in rows:
         loss_s = f"{loss:.4f}" if loss is not None else "-"
         key_s = f"{key} {val:.4f}" if val is not None else "-"
-        print(f"{label:<46}{n:>9,}{tr:>9.2f}{wall:>8.2f}{loss_s:>11}  {key_s}")
+        print(f"{label:<46} {n:>9,}{tr:>9.2f}{wall:>8.2f}{loss_s:>11}  {key_s}")
     print(f"total {time.perf_counter() - t0:.1f}s; cache: {gm.cache_dir(args.cache_dir)}")
     return 0
 
