@@ -93,9 +93,14 @@ if mode == "sample":
     s = sheet(settings.dataset, cfg, int(st.session_state[seed_key]))
     cells(s["img"], [f"#{i} · D(x)={d:.2f} · {c}?" for i, (d, c) in
                      enumerate(zip(s["d"], s["label"]))])
+    gap = q["d_real"] - q["d_fake"]
+    verdict = ("so close that D can barely tell them apart any more" if abs(gap) < 0.1 else
+               f"so D still scores real digits {gap:.2f} higher and spots many fakes; at the game's "
+               f"balance point both would sit at 0.5" if gap > 0 else
+               "D scores the fakes higher than real digits: it has been fooled")
     st.caption(f"D(x) is the discriminator's belief that an image is real. Averaged over 1,000 samples "
-               f"it is {q['d_fake']:.2f}, and {q['d_real']:.2f} on real test digits: both near 0.5, so D "
-               f"can barely tell them apart any more. The lowest D(x) marks the fakes it still spots.")
+               f"it is {q['d_fake']:.2f}, and {q['d_real']:.2f} on real test digits: {verdict}. "
+               f"The lowest D(x) marks the fakes it finds easiest to spot.")
 
     st.subheader("Walk through noise space")
     c1, c2, c3 = st.columns(3)
