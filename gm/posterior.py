@@ -20,6 +20,26 @@ def posterior(vae, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     return mu.numpy(), (0.5 * logvar).exp().numpy()
 
 
+def region_radius(dims: int, mass: float = 0.95) -> float:
+    """Radius, in standard deviations, of the ellipse (ellipsoid) that holds `mass` of a
+    `dims`-dimensional Gaussian: 2.45 for 95% in 2-D (a 2-sigma ellipse holds only 86%)."""
+    from scipy.stats import chi2
+    return float(np.sqrt(chi2.ppf(mass, dims)))
+
+
+def prior_coverage(mu: np.ndarray, sd: np.ndarray, n: int = 2000, seed: int = 0) -> float:
+    """Share of prior samples z ~ N(0, I) that lie inside at least one input's 95% region
+    of q(z|x): the part of the prior the decoder was trained near. With beta = 0 nothing
+    pulls the codes together, the regions shrink to points and the prior falls in the gaps."""
+    z = torch.randn(n, mu.shape[1], generator=torch.Generator().manual_seed(seed))
+    m, s = torch.as_tensor(mu), torch.as_tensor(sd).clamp_min(1e-8)
+    r2 = region_radius(mu.shape[1]) ** 2
+    inside = torch.zeros(n, dtype=torch.bool)
+    for i in range(0, len(m), 512):  # (n, 512, d) at a time keeps memory small
+        inside |= (((z[:, None] - m[None, i:i + 512]) / s[None, i:i + 512]).pow(2).sum(-1) <= r2).any(1)
+    return float(inside.float().mean())
+
+
 @torch.no_grad()
 def resample(vae, x: torch.Tensor, k: int = 8, seed: int = 0) -> torch.Tensor:
     """k decodings of each input with z = mu + sigma * eps, fresh eps ~ N(0,I) each:

@@ -136,9 +136,14 @@ hist.update_yaxes(type="log", title_text="count (log)", row=1, col=1)
 hist.update_yaxes(type="log", row=1, col=2)
 hist.update_layout(height=360, font=dict(size=16), margin=dict(l=10, r=10, t=40, b=10), bargap=0.05)
 st.plotly_chart(hist, key="sparse.hist")
-st.caption("Every activation of every code unit on every test digit, on the same scale. Sparse: nearly "
-           "everything piled up close to zero and a thin tail of strong ones — few units speak for any one "
-           "digit. Overcomplete: a broad hump — most units are busy on every digit.")
+on_sp, on_ov = sp["active_per_image"] / sp["units"], ov["active_per_image"] / ov["units"]
+st.caption("Every activation of every code unit on every test digit, on the same scale. "
+           + (f"Sparse: nearly everything piled up close to zero and a thin tail of strong ones — "
+              f"{on_sp:.0%} of the units speak for any one digit. Overcomplete: {on_ov:.0%} of its units "
+              "are busy on every digit." if on_sp < on_ov / 2 else
+              f"At this setting the sparse code is not sparse: {on_sp:.0%} of its units are on per digit, "
+              f"against {on_ov:.0%} for the overcomplete one. "
+              + ("λ = 0 removes the penalty." if weight == 0 else "Raise λ.")))
 
 units = go.Figure()
 units.add_trace(go.Scatter(y=np.sort(sp["unit_means"])[::-1], mode="lines", name="sparse", line=dict(width=4)))
@@ -150,8 +155,17 @@ units.update_layout(height=320, font=dict(size=16), margin=dict(l=10, r=10, t=30
                     xaxis_title="code unit (sorted, busiest first)", yaxis=dict(type="log", title="mean activation"),
                     legend=dict(orientation="h", y=1.15))
 st.plotly_chart(units, key="sparse.units")
-st.caption("Each unit's average activation over the test set. With the KL penalty the sparse curve "
-           "hugs the target ρ: every unit is used, but rarely.")
+near = int(((sp["unit_means"] >= rho / 2) & (sp["unit_means"] <= 2 * rho)).sum())
+if weight == 0:
+    units_note = "λ = 0: no penalty, so nothing holds the units near a target rate."
+elif kind == "kl":
+    units_note = (f"With the KL penalty {near} of {sp['units']} units average within a factor 2 of the "
+                  f"target ρ = {rho}" + (": every unit is used, but rarely." if near >= 0.8 * sp["units"]
+                                          else ": raise λ to pull the rest there."))
+else:
+    units_note = (f"The L1 penalty sets no target rate: it pushes every activation towards zero, and "
+                  f"{sp['dead']} of {sp['units']} units never fire on a test digit.")
+st.caption("Each unit's average activation over the test set. " + units_note)
 
 st.subheader("What each code unit draws: the learned features")
 a1, a2 = st.columns(2)
@@ -161,6 +175,7 @@ with a2:
     ui.images(ov["atlas"], ncols=8, cell=56, caption="overcomplete: 64 busiest units")
 st.caption(f"Each tile is one unit's decoder weights: what that unit adds to the output when it fires "
            f"(scaled per tile). Neighbouring pixels in a tile agree (correlation) {sp['smooth']:.2f} for the "
-           f"sparse units against {ov['smooth']:.2f} for the overcomplete ones: sparse units draw blobs "
-           f"and stroke pieces, overcomplete ones mostly speckle.")
+           f"sparse units against {ov['smooth']:.2f} for the overcomplete ones"
+           + (": sparse units draw blobs and stroke pieces, overcomplete ones mostly speckle."
+              if sp["smooth"] > ov["smooth"] + 0.05 else ": at this setting they are about as smooth."))
 ui.share()

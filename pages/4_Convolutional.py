@@ -175,8 +175,14 @@ for col, k, label in ((f1, "conv", "transposed conv (k=4, s=2)"), (f2, "nearest"
         st.metric(f"Pattern strength · {label}", f"{sc[k + '_flat']['p2p']:.3f}",
                   help="Brightest minus darkest output pixel (0..1 brightness) for an input with no "
                        "pattern at all.")
+pc, pn = sc["conv_flat"]["p2p"], sc["nearest_flat"]["p2p"]
 st.caption("Each channel of the layer's input is set to its average value everywhere: nothing to draw. "
-           "The transposed convolution still paints a period-2 pattern — its four filter phases add up "
-           "differently at even and odd pixels — while upsample-then-convolve stays flat "
-           "(both at the same contrast, stretched so that the strongest pattern spans black to white; a uniform grey means no pattern).")
+           + (f"The transposed convolution still paints a period-2 pattern ({pc:.3f} brightness from "
+              "darkest to brightest) — its four filter phases add up differently at even and odd pixels — "
+              f"while upsample-then-convolve stays {'flat' if pn < 0.2 * pc else 'much flatter'} ({pn:.3f}) "
+              if pc > 2 * pn else
+              f"Here the two patterns are of similar strength ({pc:.3f} against {pn:.3f}) "
+              "for this trained model ")
+           + "(both at the same contrast, stretched so that the strongest pattern spans black to white; "
+             "a uniform grey means no pattern).")
 ui.share()

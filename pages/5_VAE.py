@@ -44,7 +44,9 @@ cfg_json = json.dumps({"seed": settings.seed, **config}, sort_keys=True)
 def test_stats(dataset: str, cfg: str):
     model, d = ui.cached_model("vae", dataset, cfg), gm.load_dataset(dataset)
     mu, sd = posterior.posterior(model, d.x_test)
-    return mu, sd, posterior.elbo_panel(model, d.x_test)
+    # prior coverage only means something where 2,000 test regions can fill the space: 2-D
+    cov = posterior.prior_coverage(mu, sd) if mu.shape[1] == 2 else None
+    return mu, sd, posterior.elbo_panel(model, d.x_test) | {"coverage": cov}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -67,6 +69,24 @@ x, xhat, resampled = draws(settings.dataset, cfg_json, first, st.session_state["
 labels = data.y_test.numpy()
 cell = 88 if data.shape[-1] <= 16 else 84
 
+cov = panel["coverage"]
+if cov is None:
+    coverage_note = ""
+elif cov >= 0.8:
+    coverage_note = (f"The 95% ellipses of all test digits together cover **{cov:.0%}** of the draws "
+                     "from the prior N(0, I): they overlap their neighbours and leave no empty gaps.")
+else:
+    coverage_note = (f"The 95% ellipses of all test digits together cover only **{cov:.0%}** of the "
+                     "draws from the prior N(0, I): "
+                     + ("with β = 0 nothing pulls the codes together and σ shrinks to a point, so "
+                        if beta == 0 else "")
+                     + "most of the prior lands in gaps the decoder never saw.")
+smooth_note = (("Digits morph smoothly into each other: there are no holes." if cov >= 0.8 else
+                "Look for pictures that are no digit at all, where the grid crosses a gap.")
+               if cov is not None else
+               "β = 0: nothing keeps the codes near N(0, I), so parts of this grid are gaps." if beta == 0 else
+               "Digits morph smoothly into each other; the Latent gaps page measures the holes in 8-D.")
+
 # --- 1. mean and deviation ---------------------------------------------------------------------
 st.header("1 · Each input becomes a Gaussian: μ and σ")
 left, right = st.columns([2, 3])
@@ -86,16 +106,15 @@ with left:
                "Dimensions whose σ is near 1 and μ near 0 for every input are unused.")
 with right:
     if z_dim == 2:
-        fig = mapfig.latent_map(mu, labels, data.classes, "Test codes μ and each input's 2σ ellipse")
+        fig = mapfig.latent_map(mu, labels, data.classes, "Test codes μ and each input's 95% ellipse")
         for j, i in enumerate(idx):
-            ex, ey = ellipse(mu[i], sd[i], 2.0)
+            ex, ey = ellipse(mu[i], sd[i], posterior.region_radius(2))
             fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", line=dict(color="black", width=3),
                                      name=f"#{i}: 2σ", showlegend=j == 0, hoverinfo="skip"))
             mapfig.add_marker(fig, mu[i], f"#{i}", color="black", symbol="diamond")
         st.plotly_chart(fig, key="vae.map")
         st.caption("Each dot is one test digit's mean code. The black ellipses hold 95% of the "
-                   "points the decoder may be handed for that input: look how they overlap their "
-                   "neighbours, leaving no empty gaps.")
+                   "points the decoder may be handed for that input. " + coverage_note)
     else:
         st.info("The ellipses need a 2-D code: set **Code size** to 2 to see each input's "
                 "Gaussian drawn over the map of all test codes.")
@@ -162,6 +181,5 @@ with g2:
     ui.images(manifold, ncols=15, cell=40 if data.shape[-1] <= 16 else 42)
     what = "the whole 2-D latent space" if z_dim == 2 else \
         f"the two most informative dimensions (z{dims[0] + 1}, z{dims[1] + 1}; others at 0)"
-    st.caption(f"The decoded manifold: a 15×15 grid of z from −2.5 to 2.5 over {what}. "
-               "Digits morph smoothly into each other: there are no holes.")
+    st.caption(f"The decoded manifold: a 15×15 grid of z from −2.5 to 2.5 over {what}. {smooth_note}")
 ui.share()

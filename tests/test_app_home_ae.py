@@ -14,7 +14,8 @@ from apptest_support import captions, clear_caches, metric, page, pretrained
 
 L1 = {"sparsity": "l1", "sparsity_weight": 0.03, "rho": 0.05}
 MODELS = [("ae", {"latent_dim": 8}), ("ae", {"latent_dim": 2}), ("vae", {}),
-          ("overcomplete_ae", {}), ("sparse_ae", {}), ("denoising_ae", {}), ("sparse_ae", L1)]
+          ("overcomplete_ae", {}), ("sparse_ae", {}), ("denoising_ae", {}), ("sparse_ae", L1),
+          ("sparse_ae", {"sparsity_weight": 0.0})]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -122,6 +123,17 @@ def test_l1_penalty_disables_rho_and_changes_stats():
     assert at.select_slider(key="sparse.rho").disabled
     assert metric(at, "Mean activation").delta == "L1: no target"
     assert metric(at, "Units on per image").value != kl_on
+    assert "The L1 penalty sets no target rate" in captions(at)
+
+
+def test_captions_follow_the_measurements_when_the_penalty_is_off():
+    at = page("pages/2_Overcomplete_and_sparse.py")
+    assert "of the units speak for any one digit" in captions(at)
+    assert "every unit is used, but rarely" in captions(at)
+    at.select_slider(key="sparse.weight").set_value(0.0).run()
+    assert not at.exception
+    assert "the sparse code is not sparse" in captions(at) and "λ = 0" in captions(at)
+    assert "every unit is used, but rarely" not in captions(at)
 
 
 # --- gm.probes: the phenomena themselves --------------------------------------------------------

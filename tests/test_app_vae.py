@@ -14,6 +14,7 @@ from apptest_support import clear_caches, page, pretrained
 
 
 MODELS = [("vae", {"latent_dim": 2, "beta": 1.0}), ("vae", {"latent_dim": 2, "beta": 8.0}),
+          ("vae", {"latent_dim": 2, "beta": 0.0}),
           ("ae", {"latent_dim": 2}), ("vae", {"latent_dim": 2}), ("gan", {})]
 
 
@@ -51,6 +52,16 @@ def test_vae_page_shows_elbo_and_collapse_with_large_beta():
     assert not at.exception
     assert any("Posterior collapse" in e.value for e in at.error)
     assert {m.label: m.value for m in at.metric}["Active dimensions"] == "0 of 2"
+
+
+def test_vae_page_gap_captions_follow_the_measured_prior_coverage():
+    at = page("pages/5_VAE.py")
+    text = " ".join(c.value for c in at.caption)
+    assert "leave no empty gaps" in text and "there are no holes" in text
+    at.select_slider(key="vae.beta").set_value(0.0).run()
+    text = " ".join(c.value for c in at.caption)
+    assert not at.exception and "no empty gaps" not in text and "no holes" not in text
+    assert "cover only" in text and "β = 0" in text
 
 
 def test_resample_eps_changes_reconstructions():

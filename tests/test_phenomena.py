@@ -177,6 +177,16 @@ def test_vae_fills_the_holes_a_plain_ae_leaves(get, data, referee):
     assert holes["vae_prior"]["classes_covered"] >= 9, holes["vae_prior"]["histogram"]
 
 
+def test_vae_posteriors_cover_the_prior_and_beta_zero_leaves_gaps(get, data):
+    """The VAE page's 'no empty gaps' caption: with the KL term the inputs' 95% regions of
+    q(z|x) cover most of N(0, I); without it (beta = 0) they shrink to points."""
+    from gm import posterior
+    cov = {b: posterior.prior_coverage(*posterior.posterior(get("vae", latent_dim=2, beta=b), data.x_test))
+           for b in (0.0, 1.0)}
+    assert cov[1.0] >= 0.9 and cov[0.0] <= 0.1, cov
+    assert posterior.region_radius(2) == pytest.approx(math.sqrt(-2 * math.log(0.05)))
+
+
 def test_anchor_floor_is_far_below_ceiling(noise_ceiling):
     assert noise_ceiling["floor"]["fd"] < noise_ceiling["ceiling"]["fd"] / 20
     assert noise_ceiling["floor"]["classes_covered"] == 10
