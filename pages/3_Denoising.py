@@ -100,9 +100,13 @@ for row, (name, note) in labels.items():
         ui.images(rep["images"][row], ncols=len(rep["images"][row]), cell=cell)
 st.button("🎲 New noise", key="denoise.new_noise", on_click=new_noise,
           help="Draw a new random corruption of the same digits.")
+repair = "fills the holes in" if kind == "mask" else "wipes much of it away"
 st.caption(f"Noise draw #{noise_seed}. PSNR = 10·log10(1/MSE) against the CLEAN digits (higher is "
-           "better). Compare the rows: the same network trained without noise copies the damage; "
-           "the denoiser fills the holes in.")
+           "better). "
+           + ("No noise at this test level: every row sees clean digits." if p["noisy"] >= 100 else
+              f"Compare the rows: the same network trained without noise copies much of the damage; "
+              f"the denoiser {repair}." if gain >= 1 else
+              f"At this noise level the two networks are within {abs(gain):.1f} dB of each other."))
 
 # --- 2. train noise x test noise --------------------------------------------------------------
 st.header("2 · Which training noise level works for which test noise level?")
