@@ -10,7 +10,7 @@ import torch
 
 import gm
 import ui
-from gm import latent, probes
+from gm import gan_report, latent, probes
 from gm.viz import grid
 
 settings = ui.setup("Generative models lab", "home", icon="🧪")
@@ -119,8 +119,11 @@ def generate(dataset: str, cfg: str, label: int, draw: int, n: int = 8, n_measur
     ref = ui.referee(dataset)
     new = latent.generate_class(model, gs, label, n, seed=1000 * draw + label)
     p = ref.predict_proba(new)
-    bulk = ref.predict_proba(latent.generate_class(model, gs, label, n_measure, seed=label))
-    return new, p.numpy(), float((bulk.argmax(1) == label).float().mean())
+    bulk = latent.generate_class(model, gs, label, n_measure, seed=label)
+    rate = float((ref.predict_proba(bulk).argmax(1) == label).float().mean())
+    # copies or new? nearest training image, against held-out test digits of the class
+    baseline = float(gan_report.nearest_training(d.x_test[d.y_test == label], d.x_train)[1].median())
+    return new, p.numpy(), rate, gan_report.memorization(bulk, d.x_train, baseline)["ratio"]
 
 
 xt, yt, proba, clf_classes, clf_acc = discriminate(settings.dataset, tuple(chosen), settings.seed)
@@ -161,7 +164,7 @@ with gen:
 
     st.button("✨ Make a new one", key="home.make", on_click=_new, type="primary",
               help="Draws 8 new codes z ~ p(z | y) and decodes them: digits nobody drew.")
-    new, p_new, rate = generate(settings.dataset, cfg_json(VAE), int(target), st.session_state["home.draw"])
+    new, p_new, rate, novelty = generate(settings.dataset, cfg_json(VAE), int(target), st.session_state["home.draw"])
     labels = p_new.argmax(1)
     st.image([tile(v) for v in new], width=84,
              caption=[f"referee: {data.classes[int(c)]}" for c in labels])
@@ -170,7 +173,10 @@ with gen:
               delta=f"{hits}/{len(new)} of these", delta_color="off", delta_arrow="off",
               help="The referee is a separate classifier trained on real digits; "
                    "the big number is measured on 500 new digits of this class.")
-    st.caption(f"Draw set {st.session_state['home.draw']}: new digits, not copies of the training set. "
-               "A separate classifier (the referee) reads each one; the number is how often it reads "
-               "the class you asked for.")
+    st.caption(f"Draw set {st.session_state['home.draw']}. A separate classifier (the referee) reads "
+               "each one; the number is how often it reads the class you asked for. "
+               + (f"New digits, not copies: their nearest training image is {novelty:.2f}× as far away as "
+                  f"a held-out real {data.classes[target]}'s is (a copy would be at 0)." if novelty >= 0.5 else
+                  f"Close to copies: their nearest training image is only {novelty:.2f}× as far away as a "
+                  f"held-out real {data.classes[target]}'s is."))
 ui.share()

@@ -51,6 +51,8 @@ def test_home_make_a_new_one_renders_new_digits_and_a_percentage():
     assert m.delta.endswith("/8 of these") and before.endswith("/8 of these")
     # the measured rate is high for 0s: the class-conditional VAE makes real 0s
     assert int(m.value[:-1]) >= 80
+    # ... and they are not copies: measured against held-out digits' distance to the training set
+    assert "New digits, not copies" in captions(at)
     # the discriminative side has the button, disabled
     assert at.button(key="home.no_make").disabled
 
