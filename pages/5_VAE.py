@@ -110,7 +110,7 @@ with right:
         for j, i in enumerate(idx):
             ex, ey = ellipse(mu[i], sd[i], posterior.region_radius(2))
             fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", line=dict(color="black", width=3),
-                                     name=f"#{i}: 2σ", showlegend=j == 0, hoverinfo="skip"))
+                                     name="95% of q(z|x)", showlegend=j == 0, hoverinfo="skip"))
             mapfig.add_marker(fig, mu[i], f"#{i}", color="black", symbol="diamond")
         st.plotly_chart(fig, key="vae.map")
         st.caption("Each dot is one test digit's mean code. The black ellipses hold 95% of the "
