@@ -33,6 +33,22 @@ def pretrained(path: Path, models: list[tuple[str, dict]], referee: bool = True)
         mp.undo()
 
 
+def cache_fixtures(models: list[tuple[str, dict]], referee: bool = True):
+    """The two fixtures of every AppTest module: `cache`, a module-wide temporary cache
+    holding `models`, and `clear`, fresh st caches for each test. Use as
+    `cache, clear = cache_fixtures(MODELS)` at module level."""
+    @pytest.fixture(scope="module", autouse=True)
+    def cache(tmp_path_factory):
+        with pretrained(tmp_path_factory.mktemp("gm-cache"), models, referee) as path:
+            yield path
+
+    @pytest.fixture(autouse=True)
+    def clear():
+        clear_caches()
+
+    return cache, clear
+
+
 def clear_caches() -> None:
     """st.cache_resource survives across AppTest instances in one process: start clean."""
     st.cache_resource.clear()

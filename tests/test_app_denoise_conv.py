@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import gm
 from gm import denoise, layers
-from apptest_support import captions, clear_caches, metric, page, pretrained
+from apptest_support import cache_fixtures, captions, metric, page
 
 DENOISE, CONV = "pages/3_Denoising.py", "pages/4_Convolutional.py"
 MODELS = [("ae", {"latent_dim": 8}), ("overcomplete_ae", {}),
@@ -22,16 +22,7 @@ MODELS = [("ae", {"latent_dim": 8}), ("overcomplete_ae", {}),
           ("denoising_ae", {"noise": "gaussian", "noise_level": 0.5}),
           ("conv_ae", {"latent_dim": 8}), ("conv_ae", {"latent_dim": 8, "upsample": "nearest"})]
 
-
-@pytest.fixture(scope="module", autouse=True)
-def cache(tmp_path_factory):
-    with pretrained(tmp_path_factory.mktemp("gm-cache"), MODELS, referee=False) as path:
-        yield path
-
-
-@pytest.fixture(autouse=True)
-def clear():
-    clear_caches()
+cache, clear = cache_fixtures(MODELS, referee=False)
 
 
 def db(at, label: str) -> float:

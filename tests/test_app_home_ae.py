@@ -10,23 +10,14 @@ import torch
 
 import gm
 from gm import probes
-from apptest_support import captions, clear_caches, metric, page, pretrained
+from apptest_support import cache_fixtures, captions, metric, page
 
 L1 = {"sparsity": "l1", "sparsity_weight": 0.03, "rho": 0.05}
 MODELS = [("ae", {"latent_dim": 8}), ("ae", {"latent_dim": 2}), ("vae", {}),
           ("overcomplete_ae", {}), ("sparse_ae", {}), ("denoising_ae", {}), ("sparse_ae", L1),
           ("sparse_ae", {"sparsity_weight": 0.0})]
 
-
-@pytest.fixture(scope="module", autouse=True)
-def cache(tmp_path_factory):
-    with pretrained(tmp_path_factory.mktemp("gm-cache"), MODELS) as path:
-        yield path
-
-
-@pytest.fixture(autouse=True)
-def clear():
-    clear_caches()
+cache, clear = cache_fixtures(MODELS)
 
 
 # --- smoke ---------------------------------------------------------------------------------------

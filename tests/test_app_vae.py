@@ -10,23 +10,14 @@ import torch
 
 import gm
 from gm import embed, posterior, sketch
-from apptest_support import clear_caches, page, pretrained
+from apptest_support import cache_fixtures, page
 
 
 MODELS = [("vae", {"latent_dim": 2, "beta": 1.0}), ("vae", {"latent_dim": 2, "beta": 8.0}),
           ("vae", {"latent_dim": 2, "beta": 0.0}),
           ("ae", {"latent_dim": 2}), ("vae", {"latent_dim": 2}), ("gan", {})]
 
-
-@pytest.fixture(scope="module", autouse=True)
-def cache(tmp_path_factory):
-    with pretrained(tmp_path_factory.mktemp("gm-cache"), MODELS) as path:
-        yield path
-
-
-@pytest.fixture(autouse=True)
-def clear():
-    clear_caches()
+cache, clear = cache_fixtures(MODELS)
 
 
 def canvas(kind: str, size: int = 280) -> np.ndarray:
