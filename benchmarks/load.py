@@ -91,53 +91,43 @@ STATE = """() => {
 
 # --- server and its memory ---------------------------------------------------------------------
 
-def cpu_tree(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its descendants (/proc)."""
-    total, todo, seen, tick = 0.0, [pid], set(), os.sysconf("SC_CLK_TCK")
+def proc_tree(pid: int):
+    """A process and all its descendants, as /proc folders of those still alive."""
+    todo, seen = [pid], set()
     while todo:
         q = todo.pop()
         if q in seen:
             continue
         seen.add(q)
+        folder = Path(f"/proc/{q}")
         try:
-            fields = Path(f"/proc/{q}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in Path(f"/proc/{q}/task").iterdir():
+            for task in (folder / "task").iterdir():
                 todo.extend(int(k) for k in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+        yield folder
+
+
+def cpu_tree(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its descendants."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for folder in proc_tree(pid):
+        try:
+            fields = (folder / "stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
         except (OSError, ValueError, IndexError):
             pass
     return total
 
 
 def rss_tree(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (psutil, else /proc)."""
-    try:
-        import psutil
-        p = psutil.Process(pid)
-        total = 0
-        for q in [p, *p.children(recursive=True)]:
-            try:
-                total += q.memory_info().rss
-            except psutil.Error:
-                pass
-        return total
-    except ImportError:
-        pass
-    except Exception:
-        return 0
-    total, todo, seen = 0, [pid], set()
-    while todo:
-        q = todo.pop()
-        if q in seen:
-            continue
-        seen.add(q)
+    """Resident bytes of a process and all its descendants."""
+    total = 0
+    for folder in proc_tree(pid):
         try:
-            for line in Path(f"/proc/{q}/status").read_text().splitlines():
+            for line in (folder / "status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) * 1024
-            for task in Path(f"/proc/{q}/task").iterdir():
-                kids = (task / "children").read_text().split()
-                todo.extend(int(k) for k in kids)
         except (OSError, ValueError):
             pass
     return total
