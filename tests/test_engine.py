@@ -149,6 +149,20 @@ def test_bad_names_and_settings_list_the_valid_ones():
         make_config("ae", latent_dim=500)
     with pytest.raises(ValueError, match="sparsity"):
         make_config("sparse_ae", sparsity="l3")
+    with pytest.raises(ValueError, match="lr must be positive"):
+        make_config("overcomplete_ae", lr=0)
+
+
+def test_overcomplete_and_sparse_train_slower_and_longer_on_28x28():
+    """lr=None: the 8x8 rate on digits, a third of it on 28x28, for about 3,600 steps there
+    (digits stay at the 100-epoch cap); an explicit lr wins; the denoiser keeps its schedule."""
+    oc, sp, den = make_config("overcomplete_ae"), make_config("sparse_ae"), make_config("denoising_ae")
+    assert (oc.resolved_lr(64), oc.resolved_lr(784)) == (3e-3, 1e-3)
+    assert sp.resolved_lr(64) == 3e-2 and sp.resolved_lr(784) == pytest.approx(1e-2)
+    assert make_config("overcomplete_ae", lr=5e-4).resolved_lr(784) == 5e-4
+    assert den.resolved_lr(784) == 1e-2
+    assert oc.resolved_epochs(1438) == 100 and oc.resolved_epochs(8000) == 57
+    assert den.resolved_epochs(8000) == 19 and make_config("ae").resolved_lr(784) == make_config("ae").lr
 
 
 # --- the cache ------------------------------------------------------------------------------
