@@ -113,17 +113,23 @@ def discriminate(dataset: str, classes: tuple[int, ...], seed: int):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def generate(dataset: str, cfg: str, label: int, draw: int, n: int = 8, n_measure: int = 500):
+def generate(dataset: str, cfg: str, label: int, draw: int, n: int = 8):
+    """`n` new digits of class `label` (draw set `draw`) and the referee's probabilities."""
     model, d = ui.cached_model("vae", dataset, cfg), gm.load_dataset(dataset)
     gs = latent.class_gaussians(model, d.x_train, d.y_train)
-    ref = ui.referee(dataset)
     new = latent.generate_class(model, gs, label, n, seed=1000 * draw + label)
-    p = ref.predict_proba(new)
-    bulk = latent.generate_class(model, gs, label, n_measure, seed=label)
-    rate = float((ref.predict_proba(bulk).argmax(1) == label).float().mean())
-    # copies or new? nearest training image, against held-out test digits of the class
+    return new, ui.referee(dataset).predict_proba(new).numpy()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def class_quality(dataset: str, cfg: str, label: int, n: int = 500) -> tuple[float, float]:
+    """Measured on `n` new digits of the class: the share the referee reads as `label`, and
+    their median distance to the nearest training image over held-out real digits' (0 = copies)."""
+    model, d = ui.cached_model("vae", dataset, cfg), gm.load_dataset(dataset)
+    bulk = latent.generate_class(model, latent.class_gaussians(model, d.x_train, d.y_train), label, n, seed=label)
+    rate = float((ui.referee(dataset).predict_proba(bulk).argmax(1) == label).float().mean())
     baseline = float(gan_report.nearest_training(d.x_test[d.y_test == label], d.x_train)[1].median())
-    return new, p.numpy(), rate, gan_report.memorization(bulk, d.x_train, baseline)["ratio"]
+    return rate, gan_report.memorization(bulk, d.x_train, baseline)["ratio"]
 
 
 xt, yt, proba, clf_classes, clf_acc = discriminate(settings.dataset, tuple(chosen), settings.seed)
@@ -164,7 +170,8 @@ with gen:
 
     st.button("✨ Make a new one", key="home.make", on_click=_new, type="primary",
               help="Draws 8 new codes z ~ p(z | y) and decodes them: digits nobody drew.")
-    new, p_new, rate, novelty = generate(settings.dataset, cfg_json(VAE), int(target), st.session_state["home.draw"])
+    new, p_new = generate(settings.dataset, cfg_json(VAE), int(target), st.session_state["home.draw"])
+    rate, novelty = class_quality(settings.dataset, cfg_json(VAE), int(target))
     labels = p_new.argmax(1)
     st.image([tile(v) for v in new], width=84,
              caption=[f"referee: {data.classes[int(c)]}" for c in labels])
