@@ -112,11 +112,17 @@ def discriminate(dataset: str, classes: tuple[int, ...], seed: int):
     return xt, yt.numpy(), p, list(clf.classes_), float((clf.classes_[p.argmax(1)] == yt.numpy()).mean())
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def class_gaussians(dataset: str, cfg: str):
+    """p(z | y): one Gaussian per class fitted to the VAE's codes of the training digits."""
+    d = gm.load_dataset(dataset)
+    return latent.class_gaussians(ui.cached_model("vae", dataset, cfg), d.x_train, d.y_train)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def generate(dataset: str, cfg: str, label: int, draw: int, n: int = 8):
     """`n` new digits of class `label` (draw set `draw`) and the referee's probabilities."""
-    model, d = ui.cached_model("vae", dataset, cfg), gm.load_dataset(dataset)
-    gs = latent.class_gaussians(model, d.x_train, d.y_train)
+    model, gs = ui.cached_model("vae", dataset, cfg), class_gaussians(dataset, cfg)
     new = latent.generate_class(model, gs, label, n, seed=1000 * draw + label)
     return new, ui.referee(dataset).predict_proba(new).numpy()
 
@@ -126,7 +132,7 @@ def class_quality(dataset: str, cfg: str, label: int, n: int = 500) -> tuple[flo
     """Measured on `n` new digits of the class: the share the referee reads as `label`, and
     their median distance to the nearest training image over held-out real digits' (0 = copies)."""
     model, d = ui.cached_model("vae", dataset, cfg), gm.load_dataset(dataset)
-    bulk = latent.generate_class(model, latent.class_gaussians(model, d.x_train, d.y_train), label, n, seed=label)
+    bulk = latent.generate_class(model, class_gaussians(dataset, cfg), label, n, seed=label)
     rate = float((ui.referee(dataset).predict_proba(bulk).argmax(1) == label).float().mean())
     baseline = float(gan_report.nearest_training(d.x_test[d.y_test == label], d.x_train)[1].median())
     return rate, gan_report.memorization(bulk, d.x_train, baseline)["ratio"]

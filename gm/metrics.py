@@ -91,13 +91,14 @@ def sample_report(samples: torch.Tensor, referee, real: torch.Tensor,
             "confidence": float(probs.max(1).values.mean()), "n": len(samples)}
 
 
-def sample_anchors(referee, data, n: int = 1000, seed: int = 0) -> dict:
+def sample_anchors(referee, data, n: int = 1000, seed: int = 0,
+                   real_features: torch.Tensor | None = None) -> dict:
     """The two ends of the scale for `sample_report` against the test images:
     'floor' = real training images (the best a model can hope for), 'ceiling' =
     uniform-noise images (what no learning at all gives)."""
     g = torch.Generator().manual_seed(seed)
     noise = torch.rand((n, *data.x_test.shape[1:]), generator=g)
-    fr = referee.features(data.x_test)
+    fr = real_features if real_features is not None else referee.features(data.x_test)
     return {"floor": sample_report(data.x_train, referee, data.x_test, fr),
             "ceiling": sample_report(noise, referee, data.x_test, fr)}
 

@@ -69,23 +69,22 @@ x, xhat, resampled = draws(settings.dataset, cfg_json, first, st.session_state["
 labels = data.y_test.numpy()
 cell = 88 if data.shape[-1] <= 16 else 84
 
-cov = panel["coverage"]
+cov = panel["coverage"]  # None for 8-D codes
 if cov is None:
     coverage_note = ""
+    smooth_note = ("β = 0: nothing keeps the codes near N(0, I), so parts of this grid are gaps." if beta == 0
+                   else "Digits morph smoothly into each other; the Latent gaps page measures the holes in 8-D.")
 elif cov >= 0.8:
     coverage_note = (f"The 95% ellipses of all test digits together cover **{cov:.0%}** of the draws "
                      "from the prior N(0, I): they overlap their neighbours and leave no empty gaps.")
+    smooth_note = "Digits morph smoothly into each other: there are no holes."
 else:
     coverage_note = (f"The 95% ellipses of all test digits together cover only **{cov:.0%}** of the "
                      "draws from the prior N(0, I): "
                      + ("with β = 0 nothing pulls the codes together and σ shrinks to a point, so "
                         if beta == 0 else "")
                      + "most of the prior lands in gaps the decoder never saw.")
-smooth_note = (("Digits morph smoothly into each other: there are no holes." if cov >= 0.8 else
-                "Look for pictures that are no digit at all, where the grid crosses a gap.")
-               if cov is not None else
-               "β = 0: nothing keeps the codes near N(0, I), so parts of this grid are gaps." if beta == 0 else
-               "Digits morph smoothly into each other; the Latent gaps page measures the holes in 8-D.")
+    smooth_note = "Look for pictures that are no digit at all, where the grid crosses a gap."
 
 # --- 1. mean and deviation ---------------------------------------------------------------------
 st.header("1 · Each input becomes a Gaussian: μ and σ")

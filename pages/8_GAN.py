@@ -46,10 +46,11 @@ def path(dataset: str, config_json: str, seed: int, a: int, b: int, how: str) ->
 @st.cache_data(max_entries=8, show_spinner="Scoring 1,000 samples…")
 def quality(dataset: str, config_json: str) -> dict:
     gan, ref, data = ui.cached_model("gan", dataset, config_json), ui.referee(dataset), gm.load_dataset(dataset)
-    r = metrics.sample_report(gan.sample(1000, seed=0), ref, data.x_test)
-    anchors = metrics.sample_anchors(ref, data)
+    samples, fr = gan.sample(1000, seed=0), ref.features(data.x_test)
+    r = metrics.sample_report(samples, ref, data.x_test, fr)
+    anchors = metrics.sample_anchors(ref, data, real_features=fr)
     return r | {"floor": anchors["floor"]["fd"], "ceiling": anchors["ceiling"]["fd"],
-                "d_fake": float(gan.d_score(gan.sample(1000, seed=0)).mean()),
+                "d_fake": float(gan.d_score(samples).mean()),
                 "d_real": float(gan.d_score(data.x_test).mean())}
 
 
