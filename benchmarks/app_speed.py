@@ -28,6 +28,8 @@ import logging  # noqa: E402
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from ui.text import t  # noqa: E402
+
 logging.getLogger("streamlit").setLevel(logging.ERROR)  # bare-mode warnings, one per run
 
 
@@ -47,7 +49,7 @@ def page_times(path: str, repeats: int) -> None:
     if at.exception:
         print(f"{path:<40} EXCEPTION: {at.exception[0].message[:80]}")
         return
-    if any("Training the model" in i.value for i in at.info):
+    if any(i.value == t("train.waiting") for i in at.info):
         print(f"{path:<40} models not cached: run `python train.py` first")
         return
     warm = timed(AppTest.from_file(str(ROOT / path), default_timeout=120).run)  # a new student, warm caches
@@ -63,7 +65,7 @@ def page_times(path: str, repeats: int) -> None:
             w = at.select_slider(key=s.key) if opts else at.slider(key=s.key)
             w.set_value(type(original)(target) if not isinstance(original, (tuple, list)) else original)
             moves.append(timed(at.run))
-            if any("Training the model" in i.value for i in at.info):
+            if any(i.value == t("train.waiting") for i in at.info):
                 moves.pop()  # an uncached setting: not a cached re-render
         (at.select_slider(key=s.key) if opts else at.slider(key=s.key)).set_value(original)
         at.run()

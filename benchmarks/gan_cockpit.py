@@ -18,16 +18,18 @@ import torch
 from PIL import Image
 
 import gm
-from gm import gan_live, gan_report as report, metrics
+from gm import metrics
+from lessons import gan_live
 from gm.referee import get_referee
-from gm.viz import grid
+from ui.figures import gan as gan_figs
+from ui.images import grid
 
 
 def render_prep(live: gan_live.LiveGAN) -> dict:
     """What the page's live fragment computes before sending: data, figures, images."""
     v = live.view()
-    figs = [report.fig_losses(v["curves"]), report.fig_scores(v["hist"]),
-            report.fig_classes(v["collapse"], live.data.classes)]
+    figs = [gan_figs.fig_losses(v["curves"]), gan_figs.fig_scores(v["hist"]),
+            gan_figs.fig_classes(v["collapse"], live.data.classes)]
     imgs = [grid(v["fixed"], ncols=8, cell=64),
             grid(torch.cat([v["memo"]["shown"], v["memo"]["nearest"]]), ncols=8, cell=64)]
     pngs = []

@@ -11,13 +11,14 @@ from __future__ import annotations
 import functools
 import gzip
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
 DATASETS = ("digits", "mnist", "fashion_mnist")
+DEFAULT_DATASET = "digits"
 DIGIT_CLASSES = tuple(str(i) for i in range(10))
 FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
@@ -45,7 +46,6 @@ class Dataset:
     y_test: torch.Tensor
     classes: tuple[str, ...]
     notice: str = ""  # e.g. "only the 10k test split was found; split 80/20"
-    extra: dict = field(default_factory=dict)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -70,7 +70,7 @@ def data_dir(root: str | os.PathLike | None = None) -> Path:
     return user_folder(root, "GM_DATA_DIR", "data")
 
 
-def load_dataset(name: str = "digits", root: str | os.PathLike | None = None,
+def load_dataset(name: str = DEFAULT_DATASET, root: str | os.PathLike | None = None,
                  download: bool = True) -> Dataset:
     """Load a dataset by name: 'digits' (built in), 'mnist' or 'fashion_mnist'."""
     if name not in DATASETS:
@@ -78,6 +78,12 @@ def load_dataset(name: str = "digits", root: str | os.PathLike | None = None,
     if name == "digits":
         return _digits()
     return _idx_dataset(name, str(data_dir(root)), download)
+
+
+def dataset_variant(name: str, root: str | os.PathLike | None = None) -> str:
+    """Which variant of a dataset is in use (its training-set size tells the full MNIST
+    from its test split alone): part of every cache key, so variants never mix."""
+    return f"n_train={len(load_dataset(name, root).x_train)}"
 
 
 def dataset_status(name: str, root: str | os.PathLike | None = None) -> str:
@@ -135,7 +141,7 @@ def _idx_dataset(name: str, root: str, download: bool) -> Dataset:
     for split, stems in _FILES.items():
         paths = [_find(raw, s) for s in stems]
         if all(paths):
-            parts[split] = (_read_idx(paths[0]), _read_idx(paths[1]))
+            parts[split] = _check_pair(_read_idx(paths[0]), _read_idx(paths[1]), paths)
     classes = FASHION_CLASSES if name == "fashion_mnist" else DIGIT_CLASSES
     if "test" not in parts:
         files = ", ".join(s + ".gz" for st in _FILES.values() for s in st)
@@ -154,6 +160,29 @@ def _idx_dataset(name: str, root: str, download: bool) -> Dataset:
     note = (f"Only the 10k test split of {name} was found in {raw}; it is used as the whole "
             f"dataset, split 80/20 into {len(tr)} training and {len(te)} test images.")
     return Dataset(name, x[tr], y[tr], x[te], y[te], classes, notice=note)
+
+
+MIN_IMAGES = 100  # fewer cannot be split into training and test images of every class
+
+
+def _check_pair(images: np.ndarray, labels: np.ndarray, paths: list[Path]) -> tuple:
+    """An idx image file and its labels must belong together: (N, H, W) images, N labels
+    in 0..9, and enough of them to split."""
+    problem = None
+    if images.ndim != 3 or min(images.shape[1:]) < 4:
+        problem = f"{paths[0].name} holds an array of shape {images.shape}, not images (N, H, W)"
+    elif labels.ndim != 1:
+        problem = f"{paths[1].name} holds an array of shape {labels.shape}, not a list of labels"
+    elif len(labels) != len(images):
+        problem = f"{len(images)} images in {paths[0].name} but {len(labels)} labels in {paths[1].name}"
+    elif len(labels) and labels.max() > 9:
+        problem = f"{paths[1].name} holds label {int(labels.max())}; labels must be 0-9"
+    elif len(images) < MIN_IMAGES:
+        problem = f"only {len(images)} images in {paths[0].name}; at least {MIN_IMAGES} are needed"
+    if problem:
+        raise DatasetError(f"the data files do not fit together: {problem}. Replace them with "
+                           f"the original idx files.")
+    return images, labels
 
 
 def _download(name: str, root: str) -> None:

@@ -6,6 +6,26 @@ import os
 import torch
 
 
+def check_device(device: str) -> str | None:
+    """Why `device` cannot be used on this machine, or None when it can."""
+    if device in ("auto", "cpu"):
+        return None
+    kind, _, index = device.partition(":")
+    if kind == "cuda":
+        if index and not index.isdigit():
+            return f"{device!r} is not a device: use cuda or cuda:N with N a number"
+        if not torch.cuda.is_available():
+            return "no CUDA GPU is available on this machine (use --device cpu or auto)"
+        if index and int(index) >= torch.cuda.device_count():
+            return f"there is no {device} (this machine has {torch.cuda.device_count()} GPU(s))"
+        return None
+    if kind == "mps" and not index:
+        if not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+            return "Apple MPS is not available on this machine (use --device cpu or auto)"
+        return None
+    return f"invalid device {device!r} (choose auto, cpu, cuda, cuda:N or mps)"
+
+
 def resolve_device(device: str = "auto") -> torch.device:
     """'auto' picks CUDA, then Apple MPS, then the CPU."""
     if device == "auto":

@@ -7,7 +7,7 @@ history) from a fragment. The queue also bounds how many models train at once (t
 teaching machine has 2 cores) and deduplicates identical requests: a second session
 asking for the same model gets the same `Job` and waits on it instead of training again.
 
-    job = manager().submit("vae", "digits", beta=4.0)
+    job = manager().submit(gm.Spec("vae", "digits", beta=4.0))
     job.state, job.progress, job.history, job.position()
     model = job.wait(timeout=60)   # the model once done, else None (see job.state/error)
 
@@ -16,9 +16,7 @@ on-disk cache, and a model trained before is simply loaded.
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
 import logging
 import os
 import threading
@@ -26,8 +24,9 @@ import time
 from collections import deque
 
 from .data import DatasetError
-from .models import config_dict, make_config
-from .store import cache_dir, get_model
+from .files import CacheError
+from .spec import Spec
+from .store import cache_dir, evict, get_model
 from .train import Cancelled
 
 log = logging.getLogger("gm")
@@ -40,10 +39,14 @@ class Job:
     attribute assignments and list appends), so any thread may read them without a lock;
     copy `history` with `list(job.history)` before iterating while it runs."""
 
-    def __init__(self, manager: "JobManager", key: str, name: str, dataset: str,
-                 config: dict, cache: str | None, data_root: str | None):
-        self.id, self.key = next(_ids), key
-        self.name, self.dataset, self.config = name, dataset, config
+    def __init__(self, manager: "JobManager", key: tuple, spec: Spec,
+                 cache: str | None, data_root: str | None, owner: str | None = None,
+                 watch: float | None = None):
+        self.id, self.key, self.spec = next(_ids), key, spec
+        self.owner = owner            # the session that asked first (its budget pays)
+        self.watch = watch            # seconds without a look before it is cancelled
+        self.last_seen = time.monotonic()
+        self.name, self.dataset = spec.name, spec.dataset
         self.cache, self.data_root = cache, data_root
         self.state = "queued"
         self.progress, self.epoch, self.epochs = 0.0, 0, 0
@@ -54,6 +57,14 @@ class Job:
         self._manager = manager
         self._cancel = threading.Event()
         self._done = threading.Event()
+
+    def seen(self) -> None:
+        """Someone is still looking at this job (its training panel calls this)."""
+        self.last_seen = time.monotonic()
+
+    def abandoned(self) -> bool:
+        """A watched job nobody has looked at for `watch` seconds: its page was closed."""
+        return self.watch is not None and time.monotonic() - self.last_seen > self.watch
 
     def position(self) -> int | None:
         """0 while running, 1.. for the place in the queue, None once finished."""
@@ -82,11 +93,24 @@ class Job:
         return f"Job({self.id}, {self.name!r}, {self.dataset!r}, state={self.state!r})"
 
 
-class JobManager:
-    """A FIFO of training jobs served by at most `max_workers` daemon threads."""
+class Refused(Exception):
+    """A training request over a limit; `reason` is 'session' or 'queue'."""
 
-    def __init__(self, max_workers: int = 1, keep: int = 50):
+    def __init__(self, reason: str, limit: int):
+        super().__init__(f"{reason} limit of {limit} reached")
+        self.reason, self.limit = reason, limit
+
+
+class JobManager:
+    """A FIFO of training jobs served by at most `max_workers` daemon threads, with a
+    budget: at most `max_queued` jobs wait, one owner (a browser session) has at most
+    `per_owner` jobs of its own waiting or running, and a watched job that nobody looks
+    at any more (its tab was closed) is cancelled."""
+
+    def __init__(self, max_workers: int = 1, keep: int = 50, max_queued: int = 8,
+                 per_owner: int = 3):
         self.max_workers = max(1, int(max_workers))
+        self.max_queued, self.per_owner = max_queued, per_owner
         self._cv = threading.Condition()
         self._queue: deque[Job] = deque()
         self._running: list[Job] = []
@@ -94,26 +118,25 @@ class JobManager:
         self._recent: deque[Job] = deque(maxlen=keep)
         self._workers: list[threading.Thread] = []
 
-    def submit(self, name: str, dataset: str = "digits", cache: str | None = None,
-               data_root: str | None = None, **config) -> Job:
-        """The job for this exact request: the queued, running or finished one when it
-        exists, else a new queued one. A bad config gives a job already 'failed'."""
-        try:
-            cfg = config_dict(make_config(name, **config))
-        except ValueError as e:
-            job = Job(self, "", name, dataset, dict(config), cache, data_root)
-            job._finish("failed", str(e))
-            self._remember(job)
-            return job
-        blob = json.dumps({"name": name, "dataset": dataset, "config": cfg,
-                           "cache": str(cache_dir(cache).resolve()),
-                           "data_root": str(data_root)}, sort_keys=True)
-        key = hashlib.sha256(blob.encode()).hexdigest()[:16]
+    def submit(self, spec: Spec, cache: str | None = None, data_root: str | None = None,
+               owner: str | None = None, watch: float | None = None) -> Job:
+        """The job for this exact Spec (and cache folder): the queued, running or finished
+        one when it exists, else a new queued one. With an `owner`, a new job counts
+        against that owner's budget and the global queue bound (Refused when over);
+        `watch` seconds without `job.seen()` cancel it."""
+        key = (spec, str(cache_dir(cache).resolve()), str(data_root))
         with self._cv:
             old = self._by_key.get(key)
             if old is not None and old.state in ("queued", "running", "done"):
+                old.seen()
                 return old
-            job = Job(self, key, name, dataset, cfg, cache, data_root)
+            if owner is not None:
+                mine = sum(1 for j in [*self._queue, *self._running] if j.owner == owner)
+                if mine >= self.per_owner:
+                    raise Refused("session", self.per_owner)
+                if len(self._queue) >= self.max_queued:
+                    raise Refused("queue", self.max_queued)
+            job = Job(self, key, spec, cache, data_root, owner, watch)
             self._by_key[key] = job
             self._remember(job)
             self._queue.append(job)
@@ -131,14 +154,11 @@ class JobManager:
             return list(reversed(self._recent))
 
     def get(self, job_id: int) -> Job | None:
-        """A recent job by id (pages keep ids, not Job objects, in their fragments)."""
+        """A job by id (pages keep ids, not Job objects, in their fragments): every waiting
+        or running job, and the most recent finished ones."""
         with self._cv:
-            return next((j for j in self._recent if j.id == job_id), None)
-
-    def queue_length(self) -> int:
-        """Jobs waiting for a worker (running ones not counted)."""
-        with self._cv:
-            return len(self._queue)
+            return next((j for j in [*self._running, *self._queue, *self._recent]
+                         if j.id == job_id), None)
 
     def running(self) -> list[Job]:
         with self._cv:
@@ -177,6 +197,9 @@ class JobManager:
                 while not self._queue:
                     self._cv.wait()
                 job = self._queue.popleft()
+                if job.abandoned():  # its page was closed while it waited
+                    job._finish("cancelled", "nobody was watching")
+                    continue
                 self._running.append(job)
                 job.started, job.state = time.time(), "running"
             try:
@@ -192,12 +215,12 @@ class JobManager:
             job.history.append(info["losses"])  # last, so len(history) <= epoch for readers
 
         try:
-            job.model = get_model(job.name, job.dataset, cache=job.cache,
-                                  data_root=job.data_root, progress=progress,
-                                  cancel=job._cancel.is_set, **job.config)
+            job.model = get_model(job.spec, cache=job.cache, data_root=job.data_root,
+                                  progress=progress,
+                                  cancel=lambda: job._cancel.is_set() or job.abandoned())
         except Cancelled:
-            job._finish("cancelled")
-        except (ValueError, DatasetError) as e:
+            job._finish("cancelled", "nobody was watching" if job.abandoned() else "")
+        except (ValueError, DatasetError, CacheError) as e:
             job._finish("failed", str(e))
         except Exception as e:  # a worker must survive anything one job does
             log.exception("training job %s failed", job)
@@ -205,6 +228,8 @@ class JobManager:
         else:
             job.progress = 1.0
             job._finish("done")
+            if job.owner is not None:  # trained on demand: keep the cache within its cap
+                evict(job.cache)
 
 
 _manager: JobManager | None = None

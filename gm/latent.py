@@ -1,4 +1,4 @@
-"""The latent space: codes, PCA, Gaussians fitted to codes, interpolation, decoded grids,
+"""The latent space: codes, PCA, Gaussians fitted to codes, the interpolation path, decoded grids,
 and the experiments built on them (latent holes, class-conditional generation, codes
 as features for a few labels, k-means on codes).
 
@@ -30,28 +30,31 @@ def decode(model, z: torch.Tensor, batch_size: int = 2000) -> torch.Tensor:
 # --- PCA: the linear baseline and the 2-D view ---------------------------------------------------
 
 def pca_fit(x: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean (D,) and the top-k principal directions (k, D) of flattened `x`."""
-    a = x.flatten(1).double()
+    """Mean (D,) and the top-k principal directions (k, D) of flattened `x`: the lab's one
+    PCA, used as `pca = (mean, comps)` by pca_project and pca_inverse."""
+    a = torch.as_tensor(x).flatten(1).double()
     mean = a.mean(0)
     _, _, vt = torch.linalg.svd(a - mean, full_matrices=False)
     return mean.float(), vt[:k].float()
 
 
 def pca_project(x: torch.Tensor, pca: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    """Coordinates (N, k) of `x` (N, ...) along a fitted PCA's directions."""
     mean, comps = pca
-    return (x.flatten(1) - mean) @ comps.T
+    return (torch.as_tensor(x, dtype=torch.float32).flatten(1) - mean) @ comps.T
+
+
+def pca_inverse(y: torch.Tensor, pca: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    """The points (N, D) with PCA coordinates `y` (N, k): on the PCA plane, every other
+    direction at the mean. pca_project(pca_inverse(y)) == y."""
+    mean, comps = pca
+    return torch.as_tensor(y, dtype=torch.float32).reshape(-1, len(comps)) @ comps + mean
 
 
 def pca_reconstruct(x_train: torch.Tensor, x_test: torch.Tensor, k: int) -> torch.Tensor:
     """PCA with k components fitted on `x_train`, applied to `x_test` (clipped to [0,1])."""
     pca = pca_fit(x_train, k)
-    back = pca_project(x_test, pca) @ pca[1] + pca[0]
-    return back.view_as(x_test).clamp(0, 1)
-
-
-def embed_2d(z: torch.Tensor) -> torch.Tensor:
-    """Codes as 2-D points: themselves when 2-D, else their first two principal components."""
-    return z if z.shape[1] == 2 else pca_project(z, pca_fit(z, 2))
+    return pca_inverse(pca_project(x_test, pca), pca).view_as(x_test).clamp(0, 1)
 
 
 # --- Gaussians in latent space -------------------------------------------------------------------
@@ -93,27 +96,25 @@ def generate_class(model, gaussians: dict, label: int, n: int, seed: int = 0) ->
 
 # --- interpolation and grids ----------------------------------------------------------------
 
-def lerp(z0: torch.Tensor, z1: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    return z0 + t[:, None] * (z1 - z0)
-
-
-def slerp(z0: torch.Tensor, z1: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    """Spherical interpolation (Shoemake 1985; for GAN latents, White 2016): keeps the
-    norm typical of N(0,I) samples instead of cutting through the low-density centre."""
-    omega = torch.arccos(torch.clamp(torch.dot(z0 / z0.norm(), z1 / z1.norm()), -1.0, 1.0))
-    if omega.abs() < 1e-6:
-        return lerp(z0, z1, t)
-    so = torch.sin(omega)
-    return (torch.sin((1 - t) * omega) / so)[:, None] * z0 + (torch.sin(t * omega) / so)[:, None] * z1
-
-
-def interpolate(model, x0: torch.Tensor, x1: torch.Tensor, steps: int = 10,
-                mode: str = "linear") -> torch.Tensor:
-    """Decoded path from the code of image x0 to that of x1 (each (1,H,W) or (H,W))."""
-    z = codes(model, torch.stack([x0.reshape(model.shape), x1.reshape(model.shape)]))
-    t = torch.linspace(0, 1, steps)
-    path = (slerp if mode == "slerp" else lerp)(z[0], z[1], t)
-    return decode(model, path)
+def path(z0, z1, steps: int, mode: str = "linear") -> torch.Tensor:
+    """`steps` codes (steps, d) from z0 (d,) to z1 (d,), evenly spaced in t; the first is
+    exactly z0 and the last exactly z1.
+    'linear': (1-t) z0 + t z1, a straight line. 'slerp' (Shoemake 1985; for GAN latents,
+    White 2016): along the great circle, the angle to z0 growing evenly with t, so with
+    |z0| = |z1| every step keeps that norm, typical of N(0,I) samples, instead of cutting
+    through the low-density centre; (anti)parallel or zero ends fall back to 'linear'."""
+    if mode not in ("linear", "slerp"):
+        raise ValueError(f"mode must be 'linear' or 'slerp', not {mode!r}")
+    z0, z1 = torch.as_tensor(z0, dtype=torch.float32), torch.as_tensor(z1, dtype=torch.float32)
+    t = torch.linspace(0, 1, steps, device=z0.device)[:, None]
+    cos = torch.dot(z0, z1) / (z0.norm() * z1.norm()).clamp_min(1e-12)
+    omega = torch.arccos(cos.clamp(-1.0, 1.0))
+    if mode == "linear" or torch.sin(omega) < 1e-6 or min(z0.norm(), z1.norm()) < 1e-12:
+        out = (1 - t) * z0 + t * z1
+    else:
+        out = (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
+    out[0], out[-1] = z0, z1  # exact ends, whatever the rounding
+    return out
 
 
 def decoded_grid(model, n: int = 10, span: float = 2.5, dims: tuple[int, int] = (0, 1),

@@ -139,3 +139,39 @@ def cluster_agreement(features: torch.Tensor, labels: torch.Tensor, k: int = 10,
     pred = KMeans(k, n_init=10, random_state=seed).fit_predict(features.flatten(1).numpy())
     return {"ari": float(adjusted_rand_score(labels.numpy(), pred)),
             "nmi": float(normalized_mutual_info_score(labels.numpy(), pred))}
+
+
+# --- samples against the training set: variety and copying --------------------------------------
+
+def mean_pairwise_distance(x: torch.Tensor) -> float:
+    """Mean Euclidean distance between distinct images of a batch (pixel space)."""
+    f = x.flatten(1).float()
+    n = len(f)
+    if n < 2:
+        return 0.0
+    return float(torch.cdist(f, f).sum() / (n * (n - 1)))
+
+
+@torch.no_grad()
+def nearest_training(samples: torch.Tensor, x_train: torch.Tensor,
+                     chunk: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
+    """Index of and distance to each sample's nearest training image (pixel space)."""
+    s = samples.flatten(1).float()
+    best_d = torch.full((len(s),), float("inf"))
+    best_i = torch.zeros(len(s), dtype=torch.long)
+    for i in range(0, len(x_train), chunk):
+        d = torch.cdist(s, x_train[i:i + chunk].flatten(1).float())
+        v, j = d.min(1)
+        better = v < best_d
+        best_d[better], best_i[better] = v[better], j[better] + i
+    return best_i, best_d
+
+
+def memorization(samples: torch.Tensor, x_train: torch.Tensor, baseline: float) -> dict:
+    """Nearest training image of each sample; `ratio` = median sample distance over
+    `baseline`, the median distance of held-out test images to their nearest training
+    image. Test images are new by construction: a ratio well below 1 means copying."""
+    idx, dist = nearest_training(samples, x_train)
+    med = float(dist.median())
+    return {"index": idx.tolist(), "distance": dist.tolist(), "median": med,
+            "ratio": med / max(baseline, 1e-8), "copying": med / max(baseline, 1e-8) < 0.5}

@@ -7,8 +7,9 @@ is `gm.models.referee.Referee`; it is trained and cached like every model, throu
 """
 from __future__ import annotations
 
-from .data import load_dataset
+from .data import DEFAULT_DATASET, load_dataset
 from .models.referee import Referee, RefereeConfig  # noqa: F401  (re-exported)
+from .spec import Spec
 from .store import get_model
 
 # training settings per image size (part of the cache key, like any config)
@@ -16,17 +17,16 @@ SETTINGS = {"mlp": {"epochs": 30, "lr": 1e-2, "batch_size": 64, "shift": 0, "see
             "cnn": {"epochs": 12, "lr": 3e-3, "batch_size": 64, "shift": 2, "seed": 0}}
 
 
-def settings(dataset: str, data_root: str | None = None) -> dict:
-    """The referee's config for a dataset: an MLP for 8x8 images, a CNN for 28x28."""
+def spec(dataset: str = DEFAULT_DATASET, data_root: str | None = None) -> Spec:
+    """The referee of a dataset: an MLP for 8x8 images, a CNN for 28x28."""
     shape = load_dataset(dataset, data_root).shape
-    return dict(SETTINGS["mlp" if shape[1] <= 16 else "cnn"])
+    return Spec("referee", dataset, **SETTINGS["mlp" if shape[1] <= 16 else "cnn"])
 
 
-def get_referee(dataset: str = "digits", cache: str | None = None,
+def get_referee(dataset: str = DEFAULT_DATASET, cache: str | None = None,
                 data_root: str | None = None, progress=None) -> Referee:
     """The dataset's referee, loaded from the cache or trained (seconds on digits) and
     cached. `.info["test_accuracy"]` is its held-out accuracy."""
-    ref = get_model("referee", dataset, cache=cache, data_root=data_root, progress=progress,
-                    **settings(dataset, data_root))
+    ref = get_model(spec(dataset, data_root), cache=cache, data_root=data_root, progress=progress)
     ref.info.setdefault("test_accuracy", ref.info["metrics"]["test_accuracy"])
     return ref

@@ -9,11 +9,45 @@ made in its own way, so the drawing is made the same way:
 """
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 MIN_INK = 0.002  # less than this fraction of inked pixels counts as a blank canvas
+MAX_BYTES = 2_000_000       # a 280 px canvas sends about 10-40 kB
+MAX_PIXELS = 1200 * 1200    # a 280 px canvas on a 4x phone screen is 1120 x 1120
+
+
+class BadDrawing(ValueError):
+    """Canvas data that will not be decoded; `reason` is 'too_big' or 'malformed'."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def decode_png(raw: bytes | None) -> np.ndarray | None:
+    """RGBA pixels (H, W, 4) of an image the browser sent, None for no image. The size is
+    checked from the header before any pixel is decoded, so a small file that unpacks to
+    a huge image (an image bomb) costs nothing; anything else odd is BadDrawing too."""
+    if raw is None:
+        return None
+    if len(raw) > MAX_BYTES:
+        raise BadDrawing("too_big")
+    from PIL import Image
+    try:
+        img = Image.open(io.BytesIO(raw))
+        w, h = img.size
+    except Exception:
+        raise BadDrawing("malformed") from None
+    if w * h > MAX_PIXELS:
+        raise BadDrawing("too_big")
+    try:
+        return np.asarray(img.convert("RGBA"))
+    except Exception:
+        raise BadDrawing("malformed") from None
 
 
 def ink(image) -> np.ndarray | None:

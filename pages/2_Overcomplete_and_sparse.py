@@ -1,181 +1,76 @@
-"""Overcomplete and sparse autoencoders: a code wider than the input can learn the
-identity (it copies anything, digits or not); a sparsity penalty makes it learn digits."""
-import json
-
-import numpy as np
-import plotly.graph_objects as go
+"""Overcomplete & sparse page: a view of lessons.overcomplete (a code wider than the input
+can learn the identity and copies anything, digits or not; a sparsity penalty makes it
+learn digits)."""
 import streamlit as st
-from plotly.subplots import make_subplots
 
 import gm
+import lessons.overcomplete as lesson
 import ui
-from gm import metrics, probes
-from gm.models.ae import overcomplete_width
+from ui.figures import overcomplete as figs
 
-settings = ui.setup("Overcomplete & sparse", "sparse")
-st.title("Overcomplete and sparse autoencoders")
-data = gm.load_dataset(settings.dataset)
-n_pixels = int(np.prod(data.shape))
-ui.intro(
-    f"What if the code is **wider** than the input — {overcomplete_width(n_pixels):,} numbers for "
-    f"a {n_pixels}-pixel image? Then "
-    "nothing forces the network to learn anything about digits: it can pass every pixel "
-    "straight through, a perfect but useless **copy machine**. Two fixes make it learn again. "
-    "A **sparse** autoencoder adds a penalty so that only a few code units may be active for "
-    "any one image; a **denoising** one must rebuild clean digits from damaged ones. Here we "
-    "feed all of them inputs they never saw, to find out which one really learned digits.",
-    r"\mathcal{L} = \lVert x - \hat x\rVert^2 + \lambda\,\Omega(z),\qquad"
-    r"\Omega_{\mathrm{L1}} = \textstyle\sum_j |z_j|,\quad"
-    r"\Omega_{\mathrm{KL}} = \textstyle\sum_j \mathrm{KL}\big(\rho\,\|\,\hat\rho_j\big),\ "
-    r"\hat\rho_j = \text{mean activation of unit } j")
-
-MODELS = {"ae": ("bottleneck (z=8)", {}), "overcomplete_ae": ("overcomplete", {}),
-          "sparse_ae": ("sparse", {}), "denoising_ae": ("denoising", {})}
-digit = st.number_input("Test digit to probe with", 0, len(data.x_test) - 1,
-                        key=ui.param("digit", 0, lo=0, hi=len(data.x_test) - 1))
-ui.require(*[(name, cfg) for name, (_, cfg) in MODELS.items()])
+s = ui.setup(lesson)
+st.title(ui.t("overcomplete.heading"))
+st.markdown(ui.t("overcomplete.intro", **lesson.widths(s.dataset)))
+st.latex(ui.t("overcomplete.formula"))
+data = gm.load_dataset(s.dataset)
+last = len(data.x_test) - 1
+digit = st.number_input(ui.t("overcomplete.digit"), 0, last, key=ui.param("digit", 0, lo=0, hi=last))
+models = ui.require(*lesson.trap_specs(s.dataset, s.seed))
 cell = 88 if data.shape[-1] <= 16 else 84
 
-
-def cfg_json(config: dict) -> str:
-    return json.dumps({"seed": settings.seed, **config}, sort_keys=True)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def trap(dataset: str, seed: int, index: int):
-    d = gm.load_dataset(dataset)
-    models = {name: ui.cached_model(name, dataset, json.dumps({"seed": seed, **cfg}, sort_keys=True))
-              for name, (_, cfg) in MODELS.items()}
-    x = probes.probe_inputs(d.x_test, index, seed)
-    outs, errs = probes.probe_errors(models, x)
-    test = {n: metrics.mse(m.reconstruct(d.x_test), d.x_test) for n, m in models.items()}
-    return x, outs, errs, test
-
-
-# --- 1. the identity trap -----------------------------------------------------------------------
-st.header("1 · The identity trap: inputs the models never saw")
-x, outs, errs, test_mse = trap(settings.dataset, settings.seed, digit)
-cols = st.columns(1 + len(MODELS))
-cols[0].markdown("**Input**")
-for col, (name, (label, _)) in zip(cols[1:], MODELS.items()):
-    col.markdown(f"**{label}**")
-for i, probe in enumerate(probes.PROBES):
-    row = st.columns(1 + len(MODELS))
+st.header(ui.t("overcomplete.s1"))
+trap = ui.compute(lesson.trap, digit, s.seed, *[m.spec for m in models])
+cols = st.columns(1 + len(lesson.TRAP))
+cols[0].markdown(f"**{ui.t('overcomplete.input')}**")
+for col, name in zip(cols[1:], lesson.TRAP):
+    col.markdown(f"**{figs.model_name(name)}**")
+for i, probe in enumerate(lesson.PROBES):
+    row = st.columns(1 + len(lesson.TRAP))
     with row[0]:
-        ui.images(x[i:i + 1], ncols=1, cell=cell, caption=probe)
-    for col, name in zip(row[1:], MODELS):
+        ui.images(trap["inputs"][i:i + 1], ncols=1, cell=cell, caption=figs.probe_name(probe))
+    for col, name in zip(row[1:], lesson.TRAP):
         with col:
-            ui.images(outs[name][i:i + 1], ncols=1, cell=cell, caption=f"MSE {errs[name][i]:.4f}")
-st.caption("Each row is one input, each column one model's output with its error. A model that "
-           "learned digits turns everything into something digit-like; one that learned to copy "
-           "returns noise as noise.")
+            ui.images(trap["outputs"][name][i:i + 1], ncols=1, cell=cell,
+                      caption=ui.t("overcomplete.trap.mse", mse=trap["errors"][name][i]))
+st.caption(ui.t("overcomplete.trap.caption"))
+st.plotly_chart(figs.probe_bars(trap["errors"]), key="overcomplete.bars")
+st.caption(ui.say(trap["verdict"]))
 
-bars = go.Figure()
-for name, (label, _) in MODELS.items():
-    bars.add_trace(go.Bar(x=list(probes.PROBES), y=errs[name], name=label,
-                          text=[f"{e:.3f}" for e in errs[name]], textposition="outside"))
-bars.update_layout(barmode="group", height=420, font=dict(size=16), margin=dict(l=10, r=10, t=30, b=10),
-                   yaxis=dict(type="log", title="reconstruction error (MSE, log scale)"),
-                   legend=dict(orientation="h", y=1.12))
-st.plotly_chart(bars, key="sparse.bars")
-oc, bn = errs["overcomplete_ae"][2], errs["ae"][2]
-st.caption(f"Look at uniform noise: the overcomplete model copies it with error {oc:.3f}, "
-           f"{bn / max(oc, 1e-9):.0f}× lower than the bottleneck model ({bn:.3f}). Low error on noise "
-           f"means it did not learn digits — it learned to copy. On ordinary test digits all "
-           f"four look fine: test MSE " + ", ".join(f"{MODELS[n][0]} {v:.4f}" for n, v in test_mse.items())
-           + ".")
-
-# --- 2. sparsity -----------------------------------------------------------------------------------
-st.header("2 · Sparsity: few units on at a time")
-WEIGHTS = [0.0, 0.003, 0.01, 0.03, 0.1, 0.3]
-RHOS = [0.01, 0.02, 0.05, 0.1, 0.2]
+st.header(ui.t("overcomplete.s2"))
 c1, c2, c3 = st.columns(3)
-kind = c1.radio("Penalty Ω", ["kl", "l1"], horizontal=True, key=ui.param("penalty", "kl", options=["kl", "l1"]),
-                format_func=lambda k: {"kl": "KL to target rate ρ", "l1": "L1 on activations"}[k])
-weight = c2.select_slider("Penalty weight λ", WEIGHTS, key=ui.param("weight", 0.03, options=WEIGHTS),
-                          help="λ = 0 keeps the wide code but removes the penalty.")
-rho = c3.select_slider("Target rate ρ (KL only)", RHOS, key=ui.param("rho", 0.05, options=RHOS),
-                       disabled=kind == "l1",
-                       help="The average activation each unit is pushed towards.")
-sparse_cfg = {"sparsity": kind, "sparsity_weight": weight, "rho": rho if kind == "kl" else 0.05}
-ui.require(("sparse_ae", sparse_cfg), ("overcomplete_ae", {}))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def sparse_view(dataset: str, name: str, cfg: str):
-    model, d = ui.cached_model(name, dataset, cfg), gm.load_dataset(dataset)
-    s = probes.code_stats(model, d.x_test)
-    a = s.pop("activations")
-    counts, edges = np.histogram(np.clip(a, 0, 1), bins=40, range=(0, 1))  # one scale for both
-    atlas = probes.feature_atlas(model, 64, np.argsort(-s["unit_means"]))
-    s.update(counts=counts, edges=edges, atlas=atlas, smooth=probes.feature_smoothness(atlas),
-             mse=metrics.mse(model.reconstruct(d.x_test), d.x_test))
-    return s
-
-
-sp = sparse_view(settings.dataset, "sparse_ae", cfg_json(sparse_cfg))
-ov = sparse_view(settings.dataset, "overcomplete_ae", cfg_json({}))
+kind = c1.radio(ui.t("overcomplete.penalty"), lesson.PENALTIES, horizontal=True,
+                key=ui.param("penalty", "kl", options=lesson.PENALTIES),
+                format_func=lambda k: ui.t(f"overcomplete.penalty.{k}"))
+weight = c2.select_slider(ui.t("overcomplete.weight"), lesson.WEIGHTS,
+                          key=ui.param("weight", 0.03, options=lesson.WEIGHTS), help=ui.t("overcomplete.weight_help"))
+rho = c3.select_slider(ui.t("overcomplete.rho"), lesson.RHOS, key=ui.param("rho", 0.05, options=lesson.RHOS),
+                       disabled=kind == "l1", help=ui.t("overcomplete.rho_help"))
+sparse, over = ui.require(lesson.sparse_spec(lesson.Choice(digit, kind, weight, rho), s.dataset, s.seed),
+                          s.spec("overcomplete_ae"))
+v = ui.compute(lesson.sparsity, sparse.spec, over.spec)
+sp, ov, off = v["sparse"], v["overcomplete"], dict(delta_color="off", delta_arrow="off")
 m = st.columns(4)
-m[0].metric("Units on per image (sparse)", f"{sp['active_per_image']:.1f} / {sp['units']}",
-            delta=f"overcomplete: {ov['active_per_image']:.0f}", delta_color="off", delta_arrow="off",
-            help=f"units whose activation exceeds {probes.ACTIVE} on a test image, averaged")
-m[1].metric("Dead units (sparse)", f"{sp['dead']}", delta=f"overcomplete: {ov['dead']}", delta_color="off", delta_arrow="off",
-            help=f"dead = never above {probes.ACTIVE} on any test image")
-m[2].metric("Mean activation (sparse)", f"{sp['mean_activation']:.3f}",
-            delta=f"target ρ = {rho}" if kind == "kl" else "L1: no target", delta_color="off", delta_arrow="off")
-m[3].metric("Test MSE (sparse)", f"{sp['mse']:.4f}", delta=f"overcomplete: {ov['mse']:.4f}",
-            delta_color="off", delta_arrow="off")
+m[0].metric(ui.t("overcomplete.metric.on"), ui.t("overcomplete.metric.on_value", n=sp["active_per_image"], units=sp["units"]),
+            delta=ui.t("overcomplete.metric.on_delta", n=ov["active_per_image"]),
+            help=ui.t("overcomplete.metric.on_help", active=lesson.ACTIVE), **off)
+m[1].metric(ui.t("overcomplete.metric.dead"), str(sp["dead"]), delta=ui.t("overcomplete.metric.dead_delta", n=ov["dead"]),
+            help=ui.t("overcomplete.metric.dead_help", active=lesson.ACTIVE), **off)
+m[2].metric(ui.t("overcomplete.metric.mean"), ui.num(sp["mean_activation"], ".3f"),
+            delta=ui.t("overcomplete.target", rho=rho) if kind == "kl" else ui.t("overcomplete.metric.no_target"), **off)
+m[3].metric(ui.t("overcomplete.metric.mse"), ui.num(sp["mse"], ".4f"),
+            delta=ui.t("overcomplete.metric.mse_delta", mse=ov["mse"]), **off)
+st.plotly_chart(figs.activation_hist(sp, ov), key="overcomplete.hist")
+st.caption(ui.t("overcomplete.hist.caption") + " " + ui.say(v["hist"]))
+st.plotly_chart(figs.unit_means(sp, ov, rho if kind == "kl" else None), key="overcomplete.units")
+st.caption(ui.t("overcomplete.units.caption") + " " + ui.say(v["units"]))
 
-hist = make_subplots(1, 2, subplot_titles=("sparse: code activations", "overcomplete: code activations"))
-for j, s in enumerate([sp, ov]):
-    mids = (s["edges"][:-1] + s["edges"][1:]) / 2
-    hist.add_trace(go.Bar(x=mids, y=s["counts"], marker_color=["#d62728", "#1f77b4"][j], showlegend=False),
-                   1, j + 1)
-    hist.update_xaxes(title_text="activation (values above 1 in the last bar)", row=1, col=j + 1)
-hist.update_yaxes(type="log", title_text="count (log)", row=1, col=1)
-hist.update_yaxes(type="log", row=1, col=2)
-hist.update_layout(height=360, font=dict(size=16), margin=dict(l=10, r=10, t=40, b=10), bargap=0.05)
-st.plotly_chart(hist, key="sparse.hist")
-on_sp, on_ov = sp["active_per_image"] / sp["units"], ov["active_per_image"] / ov["units"]
-st.caption("Every activation of every code unit on every test digit, on the same scale. "
-           + (f"Sparse: nearly everything piled up close to zero and a thin tail of strong ones — "
-              f"{on_sp:.0%} of the units speak for any one digit. Overcomplete: {on_ov:.0%} of its units "
-              "are busy on every digit." if on_sp < on_ov / 2 else
-              f"At this setting the sparse code is not sparse: {on_sp:.0%} of its units are on per digit, "
-              f"against {on_ov:.0%} for the overcomplete one. "
-              + ("λ = 0 removes the penalty." if weight == 0 else "Raise λ.")))
-
-units = go.Figure()
-units.add_trace(go.Scatter(y=np.sort(sp["unit_means"])[::-1], mode="lines", name="sparse", line=dict(width=4)))
-units.add_trace(go.Scatter(y=np.sort(ov["unit_means"])[::-1], mode="lines", name="overcomplete",
-                           line=dict(width=3, dash="dot")))
-if kind == "kl":
-    units.add_hline(y=rho, line_dash="dash", annotation_text=f"target ρ = {rho}")
-units.update_layout(height=320, font=dict(size=16), margin=dict(l=10, r=10, t=30, b=10),
-                    xaxis_title="code unit (sorted, busiest first)", yaxis=dict(type="log", title="mean activation"),
-                    legend=dict(orientation="h", y=1.15))
-st.plotly_chart(units, key="sparse.units")
-near = int(((sp["unit_means"] >= rho / 2) & (sp["unit_means"] <= 2 * rho)).sum())
-if weight == 0:
-    units_note = "λ = 0: no penalty, so nothing holds the units near a target rate."
-elif kind == "kl":
-    units_note = (f"With the KL penalty {near} of {sp['units']} units average within a factor 2 of the "
-                  f"target ρ = {rho}" + (": every unit is used, but rarely." if near >= 0.8 * sp["units"]
-                                          else ": raise λ to pull the rest there."))
-else:
-    units_note = (f"The L1 penalty sets no target rate: it pushes every activation towards zero, and "
-                  f"{sp['dead']} of {sp['units']} units never fire on a test digit.")
-st.caption("Each unit's average activation over the test set. " + units_note)
-
-st.subheader("What each code unit draws: the learned features")
+st.subheader(ui.t("overcomplete.atlas.heading"))
 a1, a2 = st.columns(2)
 with a1:
-    ui.images(sp["atlas"], ncols=8, cell=56, caption="sparse: 64 busiest units")
+    ui.images(sp["atlas"], ncols=8, cell=56, caption=ui.t("overcomplete.atlas.tiles",
+                                                           model=figs.model_name("sparse_ae"), n=lesson.ATLAS))
 with a2:
-    ui.images(ov["atlas"], ncols=8, cell=56, caption="overcomplete: 64 busiest units")
-st.caption(f"Each tile is one unit's decoder weights: what that unit adds to the output when it fires "
-           f"(scaled per tile). Neighbouring pixels in a tile agree (correlation) {sp['smooth']:.2f} for the "
-           f"sparse units against {ov['smooth']:.2f} for the overcomplete ones"
-           + (": sparse units draw blobs and stroke pieces, overcomplete ones mostly speckle."
-              if sp["smooth"] > ov["smooth"] + 0.05 else ": at this setting they are about as smooth."))
+    ui.images(ov["atlas"], ncols=8, cell=56, caption=ui.t("overcomplete.atlas.tiles",
+                                                           model=figs.model_name("overcomplete_ae"), n=lesson.ATLAS))
+st.caption(ui.t("overcomplete.atlas.caption") + " " + ui.say(v["atlas"]))
 ui.share()

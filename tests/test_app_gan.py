@@ -1,68 +1,109 @@
-"""The GAN cockpit page through AppTest: the sampling view renders from the cached GAN,
-and the live view starts, steps D only, steps G only and pauses a real training run."""
+"""The GAN page through AppTest, and lessons.gan behind its sampling view: the sheet shows
+the trained GAN's samples with their D(x), the quality line and the balance caption are
+the catalog's wording of what the lesson measured, the walk starts and ends at the chosen
+samples, and the live view starts, steps D only, steps G only and pauses a real run."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
-import streamlit as st
+import torch
 from streamlit.testing.v1 import AppTest
 
 import gm
+from apptest_support import ROOT, cache_fixtures, captions, page
 from gm.referee import get_referee
+from lessons import gan as lesson
+from lessons import gan_cockpit
+from ui.text import say, t
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "8_GAN.py")
+PAGE = "pages/8_GAN.py"
 LIVE = "gan.live.digits.0.fresh"
 
-
-@pytest.fixture(scope="module", autouse=True)
-def cache(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("GM_CACHE_DIR", str(tmp_path_factory.mktemp("gm-cache")))
-    gm.get_model("gan", "digits", seed=0)  # the config the page asks for
-    get_referee("digits")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    mp.undo()
+cache, clear = cache_fixtures([("gan", {})])
 
 
-def page(mode: str) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.query_params["mode"] = mode
-    return at.run()
+def models():
+    return gm.get_model(*lesson.specs("digits", 0)), get_referee("digits")
 
 
-def texts(at) -> str:
-    return " ".join(str(e.value) for kind in ("markdown", "caption", "success", "error", "warning")
-                    for e in getattr(at, kind))
+def image_captions(at) -> list[str]:
+    return [i.proto.imgs[0].caption for i in at.get("image")]
 
 
-def test_sampling_view_shows_samples_with_their_d_score():
-    at = page("sample")
-    assert not at.exception
-    captions = [i.proto.imgs[0].caption for i in at.get("image")]
-    assert sum("D(x)=" in c and "?" in c for c in captions) == 16
-    assert "Fréchet distance" in texts(at) and "classes covered" in texts(at)
-    assert "(real training images)" in texts(at) and "(uniform noise)" in texts(at)  # both anchors
-    seed = at.number_input(key="gan.noise").value
+def markdown(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_balance_verdict_follows_the_gap_between_real_and_fake_scores():
+    assert lesson.balance(0.50, 0.45).key == "gan.balance.close"
+    ahead = lesson.balance(0.80, 0.30)
+    assert ahead.key == "gan.balance.d_ahead" and ahead["gap"] == pytest.approx(0.5)
+    assert lesson.balance(0.30, 0.60).key == "gan.balance.fooled"
+
+
+def test_sampling_view_shows_samples_with_their_d_score_and_the_measured_quality():
+    gan, ref = models()
+    q = lesson.quality(gan, ref)
+    assert q["floor"] < q["fd"] < q["ceiling"] and q["share"] == pytest.approx(q["fd"] / q["ceiling"])
+    assert q["classes_covered"] >= 8 and 0 < q["d_fake"] < 1 and 0 < q["d_real"] < 1
+    assert q["balance"] == lesson.balance(q["d_real"], q["d_fake"])
+    at = page(PAGE, mode="sample")
+    sheet = lesson.sheet(gan, ref, 0)
+    assert len(sheet["d"]) == lesson.SHEET
+    expected = [t("gan.sample.caption", i=i, d=d, label=c)
+                for i, (d, c) in enumerate(zip(sheet["d"], sheet["label"]))]
+    assert image_captions(at)[:lesson.SHEET] == expected
+    quality = t("gan.quality", n=lesson.SCORED, fd=q["fd"], floor=q["floor"], ceiling=q["ceiling"],
+                share=q["share"], covered=q["classes_covered"], of=10, seconds=q["seconds"])
+    assert quality in markdown(at) and say(q["balance"]) in captions(at)
+    # a new noise seed draws a new sheet
     at.button(key="gan.new_noise").click().run()
-    assert not at.exception and at.number_input(key="gan.noise").value == seed + 1
+    assert not at.exception and at.number_input(key="gan.noise").value == 1
+    new = lesson.sheet(gan, ref, 1)
+    assert image_captions(at)[0] == t("gan.sample.caption", i=0, d=new["d"][0], label=new["label"][0])
+    assert new["d"] != sheet["d"]
+
+
+def test_the_walk_runs_from_one_sample_to_another_and_follows_the_url():
+    gan, ref = models()
+    sheet = lesson.sheet(gan, ref, 7)
+    slerp, lerp = lesson.walk(gan, 7, 2, 5, "slerp"), lesson.walk(gan, 7, 2, 5, "lerp")
+    assert len(slerp["d"]) == lesson.STEPS
+    for w in (slerp, lerp):  # both paths start at sample #2 and end at #5
+        assert torch.allclose(w["x"][0], sheet["x"][2], atol=1e-5)
+        assert torch.allclose(w["x"][-1], sheet["x"][5], atol=1e-5)
+    assert (slerp["x"][4] - lerp["x"][4]).abs().max() > 1e-3  # ... by different ways
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)  # page()'s own `path` is taken
+    at.query_params.update(mode="sample", noise="7", a="2", b="5", path="lerp")
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="gan.noise").value == 7 and at.radio(key="gan.path").value == "lerp"
+    assert image_captions(at)[lesson.SHEET:] == [t("gan.walk.dx", d=d) for d in lerp["d"]]
+    assert t("gan.walk.caption") in captions(at)
+
+
+def moved(at) -> tuple[str, str]:
+    """The deltas under the D and G 'moved' metrics."""
+    m = {m.label: m.delta for m in at.metric}
+    return m[t("gan.moved.D")], m[t("gan.moved.G")]
 
 
 def test_live_view_step_d_only_step_g_only_start_and_pause():
-    at = page("live")
-    assert not at.exception
+    at = page(PAGE, mode="live")
     live = at.session_state[LIVE]
+    assert (live.n_d, live.n_g) == (0, 0)
+    warming = gan_cockpit.diagnose([], None)[0][1]
+    assert [s.value for s in at.success] == [say(warming)]
+    assert say(live.snap["collapse"]["verdict"]) in captions(at)
+    assert say(live.snap["memo"]["verdict"]) in markdown(at)
     at.button(key="gan.step_d").click().run()
     assert not at.exception and (live.n_d, live.n_g) == (1, 0)
     assert live.snap["moved"]["D"] > 0 and live.snap["moved"]["G"] == 0
-    assert at.metric[0].label.startswith("Discriminator") and at.metric[0].delta == "moved"
-    assert at.metric[1].delta == "frozen"
+    assert moved(at) == (t("gan.delta.moved"), t("gan.delta.frozen"))
     at.button(key="gan.step_g").click().run()
     assert (live.n_d, live.n_g) == (1, 1) and live.snap["moved"]["D"] == 0
-    assert at.metric[0].delta == "frozen" and at.metric[1].delta == "moved"
+    assert moved(at) == (t("gan.delta.frozen"), t("gan.delta.moved"))
 
     at.slider(key="gan.ratio").set_value(2).run()
     at.button(key="gan.step").click().run()
@@ -75,19 +116,22 @@ def test_live_view_step_d_only_step_g_only_start_and_pause():
         time.sleep(0.05)
     at.run()  # a rerun does not kill the training
     assert at.session_state[LIVE] is live and live.running and live.n_g >= 50
-    assert "updates/s" in texts(at)
+    assert f"### {t('gan.state.running')} · " in markdown(at)
     at.button(key="gan.pause").click().run()
     assert not at.exception and not live.running
     n = live.it
     time.sleep(0.3)
     assert live.it == n
-    assert "Paused" in texts(at)
+    assert f"### {t('gan.state.paused')}\n" in markdown(at)
 
 
 def test_recipe_sets_the_controls_and_the_running_session_follows():
-    at = page("live")
+    at = page(PAGE, mode="live")
     at.button(key="gan.recipe.1").click().run()
     assert not at.exception
+    assert lesson.RECIPES["d_wins"] == (5, 5e-3, 1e-4)
     assert at.slider(key="gan.ratio").value == 5
     live = at.session_state[LIVE]
     assert live.d_steps == 5 and live.lr == {"D": 5e-3, "G": 1e-4}
+    at.button(key="gan.reset").click().run()
+    assert not at.exception and at.session_state[LIVE] is not live

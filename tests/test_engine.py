@@ -125,10 +125,26 @@ def test_vae_kl_matches_torch_distributions():
 
 
 def test_vae_sample_and_parts(digits):
-    model = build("vae", make_config("vae", latent_dim=2), digits.shape)
-    parts = model.loss(digits.x_test[:20])
-    assert torch.isclose(parts["loss"], parts["recon"] + parts["kl"])
-    assert model.sample(5, seed=0).shape == (5, 1, 8, 8)
+    """The loss is BCE (nats per image) + beta * closed-form KL, computed by hand here; a
+    sample decodes z ~ N(0, I) drawn from its seed."""
+    torch.manual_seed(0)
+    model = build("vae", make_config("vae", latent_dim=2, beta=4.0), digits.shape)
+    x = digits.x_test[:20]
+    torch.manual_seed(1)
+    parts = model.loss(x)
+    torch.manual_seed(1)
+    mu, logvar = model.encode_dist(x)
+    z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
+    xhat = model.decode(z).flatten(1).clamp(1e-6, 1 - 1e-6)
+    x1 = x.flatten(1)
+    recon = -(x1 * xhat.log() + (1 - x1) * (1 - xhat).log()).sum(1).mean()
+    kl = (0.5 * (mu ** 2 + logvar.exp() - 1 - logvar)).sum(1).mean()
+    assert torch.isclose(parts["recon"], recon, rtol=1e-4) and torch.isclose(parts["kl"], kl, rtol=1e-4)
+    assert torch.isclose(parts["loss"], recon + 4.0 * kl, rtol=1e-4)
+    s = model.sample(5, seed=0)
+    z0 = torch.randn(5, 2, generator=torch.Generator().manual_seed(0))
+    assert s.shape == (5, 1, 8, 8) and torch.equal(s, model.decode(z0))
+    assert not torch.equal(s, model.sample(5, seed=1)) and 0 <= s.min() and s.max() <= 1
 
 
 def test_conv_ae_works_on_28x28():
@@ -163,6 +179,80 @@ def test_overcomplete_and_sparse_train_slower_and_longer_on_28x28():
     assert den.resolved_lr(784) == 1e-2
     assert oc.resolved_epochs(1438) == 100 and oc.resolved_epochs(8000) == 57
     assert den.resolved_epochs(8000) == 19 and make_config("ae").resolved_lr(784) == make_config("ae").lr
+
+
+# --- the Spec: the one cache key ------------------------------------------------------------
+
+_OTHER = {"code": "relu", "output": "linear", "recon": "bce", "sparsity": "l1",
+          "noise": "gaussian", "upsample": "nearest"}
+
+
+def _another(name: str, field: str, value):
+    """A different valid value for one setting."""
+    if value is None:
+        return {"epochs": 3, "latent_dim": 300, "lr": 1e-3, "lr_d": 1e-4}[field]
+    if isinstance(value, str):
+        return _OTHER[field] if _OTHER[field] != value else "sigmoid"
+    if isinstance(value, tuple):
+        return (8, *value[1:]) if len(value) == 2 and field == "channels" else (*value, 32)
+    if isinstance(value, int):
+        return value + 1
+    return value / 2
+
+
+@pytest.mark.parametrize("name", [*gm.MODELS, "referee"])
+def test_every_setting_changes_the_cache_key(name):
+    """Each field of each model's config, the training schedule included, is in the key."""
+    from gm.spec import config_fields
+    base = gm.Spec(name, "digits")
+    keys = {base.key}
+    for field in config_fields(name):
+        other = base.replace(**{field: _another(name, field, getattr(base.config, field))})
+        assert getattr(other.config, field) != getattr(base.config, field)
+        assert other.key not in keys, f"{name}.{field} is not part of the key"
+        keys.add(other.key)
+    assert len(keys) == len(config_fields(name)) + 1
+
+
+def test_spec_is_frozen_hashable_and_normalised():
+    a, b = gm.Spec("ae", "digits"), gm.Spec("ae", "digits", latent_dim=8, hidden=[256])
+    assert a == b and hash(a) == hash(b) and a.key == b.key and len({a, b}) == 1
+    assert a != gm.Spec("ae", "digits", steps=2500)  # the schedule is a setting (it once was not)
+    with pytest.raises(AttributeError):
+        a.name = "vae"
+    with pytest.raises(ValueError, match="unknown dataset"):
+        gm.Spec("ae", "cifar")
+    assert repr(gm.Spec("vae", "digits", beta=4.0)) == "Spec('vae', 'digits', beta=4.0)"
+
+
+def test_get_model_takes_a_spec_or_name_and_settings(tmp_path):
+    spec = gm.Spec("ae", "digits", epochs=1, latent_dim=4)
+    a = gm.get_model(spec, cache=tmp_path)
+    b = gm.get_model("ae", "digits", cache=tmp_path, epochs=1, latent_dim=4)
+    assert a.cache_path == b.cache_path and a.spec == b.spec == spec
+    assert a.cache_path.name == f"ae-digits-{spec.cache_key()}"
+
+
+def test_an_entry_holding_another_model_is_retrained(tmp_path, caplog):
+    """A cache folder whose files hold another Spec (copied, or a hash clash) is not served."""
+    import shutil
+    vae = gm.get_model("vae", "digits", cache=tmp_path, epochs=1, latent_dim=2)
+    target = gm.store.entry_path(gm.Spec("ae", "digits", epochs=1, latent_dim=2), tmp_path)
+    shutil.copytree(vae.cache_path, target)
+    ae = gm.get_model("ae", "digits", cache=tmp_path, epochs=1, latent_dim=2)
+    assert ae.spec.name == "ae" and type(ae).__name__ == "MLPAutoencoder" and "not Spec" in caplog.text
+    # a config.json swapped in from another entry does not pass either
+    import json
+    other = gm.get_model("ae", "digits", cache=tmp_path, epochs=1, latent_dim=4)
+    (ae.cache_path / "config.json").write_text((other.cache_path / "config.json").read_text())
+    again = gm.get_model("ae", "digits", cache=tmp_path, epochs=1, latent_dim=2)
+    assert json.loads((again.cache_path / "config.json").read_text())["config"]["latent_dim"] == 2
+
+
+def test_get_model_trains_inside_no_grad(tmp_path):
+    with torch.no_grad():
+        m = gm.get_model("ae", "digits", cache=tmp_path, epochs=1)
+    assert m.info["metrics"]["test_mse"] < 0.1
 
 
 # --- the cache ------------------------------------------------------------------------------

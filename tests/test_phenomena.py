@@ -78,10 +78,10 @@ def test_classifier_score_range():
 
 def test_slerp_keeps_endpoints_and_norm():
     z0, z1 = torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0])
-    path = latent.slerp(z0, z1, torch.linspace(0, 1, 5))
+    path = latent.path(z0, z1, 5, "slerp")
     assert torch.allclose(path[0], z0) and torch.allclose(path[-1], z1, atol=1e-6)
     assert torch.allclose(path.norm(dim=1), torch.ones(5), atol=1e-6)
-    assert torch.allclose(latent.lerp(z0, z1, torch.tensor([0.5]))[0], torch.tensor([0.5, 0.5]))
+    assert torch.allclose(latent.path(z0, z1, 3, "linear")[1], torch.tensor([0.5, 0.5]))
 
 
 def test_referee_is_accurate_and_reloads(referee, data, cache):
@@ -180,11 +180,10 @@ def test_vae_fills_the_holes_a_plain_ae_leaves(get, data, referee):
 def test_vae_posteriors_cover_the_prior_and_beta_zero_leaves_gaps(get, data):
     """The VAE page's 'no empty gaps' caption: with the KL term the inputs' 95% regions of
     q(z|x) cover most of N(0, I); without it (beta = 0) they shrink to points."""
-    from gm import posterior
-    cov = {b: posterior.prior_coverage(*posterior.posterior(get("vae", latent_dim=2, beta=b), data.x_test))
+    from lessons import vae as lesson
+    cov = {b: lesson.prior_coverage(*lesson.posterior(get("vae", latent_dim=2, beta=b), data.x_test))
            for b in (0.0, 1.0)}
     assert cov[1.0] >= 0.9 and cov[0.0] <= 0.1, cov
-    assert posterior.region_radius(2) == pytest.approx(math.sqrt(-2 * math.log(0.05)))
 
 
 def test_anchor_floor_is_far_below_ceiling(noise_ceiling):
@@ -208,8 +207,28 @@ def test_class_conditional_generation(get, data, referee):
 
 
 def test_interpolation_and_grid_shapes(get, data):
+    """The one interpolation path starts and ends exactly at the two codes; slerp keeps the
+    norm when both ends share it; decoding it and the 2-D grid give images in [0, 1]."""
     vae = get("vae")
-    path = latent.interpolate(vae, data.x_test[0], data.x_test[1], steps=7, mode="slerp")
-    assert path.shape == (7, *data.shape) and 0 <= path.min() and path.max() <= 1
-    assert latent.decoded_grid(vae, n=5).shape == (25, *data.shape)
-    assert not math.isnan(float(np.mean(latent.embed_2d(latent.codes(vae, data.x_test)).numpy())))
+    z = latent.codes(vae, data.x_test[:2])
+    for mode in ("linear", "slerp"):
+        p = latent.path(z[0], z[1], 7, mode)
+        assert p.shape == (7, vae.latent_dim)
+        assert torch.equal(p[0], z[0]) and torch.equal(p[-1], z[1])
+    lin = latent.path(z[0], z[1], 3, "linear")
+    assert torch.allclose(lin[1], (z[0] + z[1]) / 2, atol=1e-6)
+    u = z / z.norm(dim=1, keepdim=True)
+    s = latent.path(u[0], u[1], 9, "slerp")
+    assert torch.allclose(s.norm(dim=1), torch.ones(9), atol=1e-5)
+    images = latent.decode(vae, latent.path(z[0], z[1], 7, "slerp"))
+    assert images.shape == (7, *data.shape) and 0 <= images.min() and images.max() <= 1
+    grid = latent.decoded_grid(vae, n=5)
+    assert grid.shape == (25, *data.shape)
+    corner = latent.decode(vae, torch.tensor([[-2.5, 2.5] + [0.0] * (vae.latent_dim - 2)]))
+    assert torch.allclose(grid[0], corner[0], atol=1e-6)  # top-left: dim 0 low, dim 1 high
+    c = latent.codes(vae, data.x_test)
+    pca = latent.pca_fit(c, 2)
+    y = latent.pca_project(c, pca)
+    assert torch.allclose(latent.pca_project(latent.pca_inverse(y, pca), pca), y, atol=1e-4)
+    with pytest.raises(ValueError):
+        latent.path(z[0], z[1], 3, "cubic")

@@ -1,4 +1,4 @@
-"""The app shell (ui.py): background training shared across sessions and reruns, and
+"""The app shell (the ui package): background training shared across sessions and reruns, and
 controls mirrored in the URL with bad values ignored."""
 from __future__ import annotations
 
@@ -9,15 +9,18 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from gm import jobs
+from ui.text import t
 
 
 def page_needing_a_model():
+    from types import SimpleNamespace
+
     import streamlit as st
 
     import ui
-    ui.setup("Test", "t")
+    s = ui.setup(SimpleNamespace(SLUG="t"))
     z = st.select_slider("Code size", [2, 4, 8], key=ui.param("latent", 4, options=[2, 4, 8]))
-    ae, = ui.require(("ae", {"latent_dim": z, "epochs": 40}))
+    ae, = ui.require(s.spec("ae", latent_dim=z, epochs=40))
     st.metric("test MSE", f"{ae.info['metrics']['test_mse']:.4f}")
     ui.share()
 
@@ -40,7 +43,7 @@ def active_jobs():
 def test_training_runs_in_background_shared_by_sessions_and_reruns():
     a = AppTest.from_function(page_needing_a_model, default_timeout=30).run()
     assert not a.exception
-    assert any("Training the model" in i.value for i in a.info)  # the page did not block
+    assert [i.value for i in a.info] == [t("train.waiting")]  # the page did not block
     first = active_jobs()
     assert len(first) == 1 and first[0].state in ("queued", "running")
     a.run()  # a rerun finds the same job instead of starting again
@@ -79,3 +82,22 @@ def test_url_params_set_controls_and_bad_ones_are_ignored():
     ok.query_params["latent"] = "999"
     ok.run()
     assert ok.select_slider(key="t.latent").value == 4 and not ok.exception
+
+
+@pytest.mark.parametrize("raw", ["[log in again](http://evil.example/login)",
+                                 "![x](http://evil.example/pixel.png)", "nan", "inf", "-inf"])
+def test_link_values_are_shown_as_text_and_nan_is_refused(raw):
+    at = AppTest.from_function(page_needing_a_model, default_timeout=30)
+    at.query_params["seed"] = raw
+    at.run()
+    assert not at.exception and at.number_input(key="seed").value == 0
+    note = next(c.value for c in at.caption if "seed" in c.value)
+    assert "](" not in note.replace("\\]\\(", "")  # every bracket escaped: no link, no image
+    assert "evil" not in note or "\\[" in note
+
+
+def test_nan_and_inf_never_pass_a_range_check():
+    from ui.params import parse
+    for raw in ("nan", "NaN", "inf", "-inf", "1e999"):
+        assert parse(raw, 0.5, lo=0.0, hi=1.0) is None
+    assert parse("0.25", 0.5, lo=0.0, hi=1.0) == 0.25

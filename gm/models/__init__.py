@@ -41,6 +41,7 @@ def make_config(name: str, **config):
             config[f.name] = tuple(config[f.name])
     cfg = cls(**config)
     cfg.validate()
+    cfg.check_schedule()
     return cfg
 
 

@@ -12,10 +12,10 @@ import torch
 import torch.nn as nn
 
 from ..data import NOISES, corrupt
-from .base import Autoencoder, TrainConfig, mlp, recon_error
+from .base import Autoencoder, TrainConfig, check_choices, mlp, recon_error
 
 
-@dataclass
+@dataclass(frozen=True)
 class AEConfig(TrainConfig):
     """Bottleneck autoencoder; more `hidden` widths make a stacked autoencoder whose
     decoder mirrors the encoder."""
@@ -23,18 +23,19 @@ class AEConfig(TrainConfig):
     hidden: tuple[int, ...] = (256,)  # one wide layer: deeper overfits 1.4k digits at z >= 16
     lr: float = 2e-2
 
-    code = "linear"    # code activation
-    output = "sigmoid"  # output activation
-    recon = "mse"
+    code: str = "linear"     # code activation
+    output: str = "sigmoid"  # output activation
+    recon: str = "mse"
 
     def validate(self):
         if not 2 <= self.latent_dim <= 64:
             raise ValueError(f"latent_dim must be between 2 and 64, got {self.latent_dim}")
         if not all(int(h) > 0 for h in self.hidden):
             raise ValueError(f"hidden widths must be positive, got {self.hidden}")
+        check_choices(self)
 
 
-@dataclass
+@dataclass(frozen=True)
 class OvercompleteConfig(TrainConfig):
     """A single ReLU code layer wider than the input, linear output, MSE, no regularizer:
     nothing stops it from learning the identity. latent_dim=None: 256 for 8x8 inputs,
@@ -48,13 +49,12 @@ class OvercompleteConfig(TrainConfig):
     latent_dim: int | None = None
     lr: float | None = None
 
-    lr_8x8 = 3e-3
-    steps = 3600
-
-    code = "relu"
-    output = "linear"
-    recon = "mse"
-    hidden = ()
+    lr_8x8: float = 3e-3
+    steps: int = 3600
+    code: str = "relu"
+    output: str = "linear"
+    recon: str = "mse"
+    hidden: tuple[int, ...] = ()
 
     def resolved_lr(self, n_in: int) -> float:
         if self.lr is not None:
@@ -66,9 +66,12 @@ class OvercompleteConfig(TrainConfig):
             raise ValueError(f"lr must be positive, got {self.lr}")
         if self.latent_dim is not None and self.latent_dim < 2:
             raise ValueError(f"latent_dim must be at least 2, got {self.latent_dim}")
+        if self.lr_8x8 <= 0:
+            raise ValueError(f"lr_8x8 must be positive, got {self.lr_8x8}")
+        check_choices(self)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SparseConfig(OvercompleteConfig):
     """Overcomplete code kept sparse. 'kl': sigmoid code, KL(rho || mean activation) per
     unit; 'l1': ReLU code, mean absolute activation."""
@@ -80,7 +83,7 @@ class SparseConfig(OvercompleteConfig):
     # for 3,600 steps: at 3e-2 for 1,200 the unpenalized code drifts to mean activation .16
     # (units saturate off), only 3x the sparse code's; now .27, and the sparse code
     # reconstructs better (.0117 against .0151).
-    lr_8x8 = 3e-2
+    lr_8x8: float = 3e-2
 
     def validate(self):
         super().validate()
@@ -92,14 +95,14 @@ class SparseConfig(OvercompleteConfig):
             raise ValueError("sparsity_weight must be >= 0")
 
 
-@dataclass
+@dataclass(frozen=True)
 class DenoisingConfig(OvercompleteConfig):
     """Overcomplete autoencoder trained on corrupted inputs against the clean target."""
     noise: str = "mask"
     noise_level: float = 0.5
     lr: float | None = 1e-2
 
-    steps = TrainConfig.steps  # denoising needs no longer schedule on 28x28 (+5.75 dB at 1,200)
+    steps: int = 1200  # denoising needs no longer schedule on 28x28 (+5.75 dB at 1,200)
 
     def validate(self):
         super().validate()

@@ -8,26 +8,50 @@ import torch
 import torch.nn as nn
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainConfig:
-    """Training settings every model config carries (they are part of the cache key).
-    epochs=None picks a length from the dataset size (about `steps` optimizer steps)."""
+    """Training settings every model config carries. Every field is part of the cache key
+    (gm.Spec.key), the schedule included: a change to any of them trains a new model.
+    epochs=None picks a length from the dataset size: about `steps` optimizer steps, at
+    least `min_epochs` and at most `max_epochs` epochs."""
     seed: int = 0
     epochs: int | None = None
     batch_size: int = 128
     lr: float = 1e-2
-
-    steps = 1200  # target optimizer steps when epochs is None (class attribute, not config)
+    steps: int = 1200
+    min_epochs: int = 4
+    max_epochs: int = 100
 
     def resolved_epochs(self, n_train: int) -> int:
         if self.epochs is not None:
             return int(self.epochs)
         per_epoch = -(-n_train // self.batch_size)
-        return int(min(100, max(4, round(self.steps / per_epoch))))
+        return int(min(self.max_epochs, max(self.min_epochs, round(self.steps / per_epoch))))
+
+    def validate(self) -> None:
+        """Model configs check their own fields; the schedule is checked for all."""
+
+    def check_schedule(self) -> None:
+        if self.epochs is not None and self.epochs < 1:
+            raise ValueError(f"epochs must be at least 1, got {self.epochs}")
+        if self.batch_size < 1 or self.steps < 1 or not 1 <= self.min_epochs <= self.max_epochs:
+            raise ValueError("batch_size, steps and 1 <= min_epochs <= max_epochs are required")
 
     def resolved_lr(self, n_in: int) -> float:
         """The learning rate for images of `n_in` pixels (configs whose lr may be None pick one)."""
         return self.lr
+
+
+ACTIVATIONS = ("linear", "relu", "sigmoid")
+RECON_LOSSES = ("mse", "bce")
+
+
+def check_choices(config) -> None:
+    """The activation and loss choices an MLP autoencoder config carries."""
+    for name, valid in (("code", ACTIVATIONS), ("output", ACTIVATIONS), ("recon", RECON_LOSSES)):
+        value = getattr(config, name, None)
+        if value is not None and value not in valid:
+            raise ValueError(f"{name} must be one of {valid}, got {value!r}")
 
 
 def mlp(sizes: list[int], act: type[nn.Module] = nn.ReLU, last_act: nn.Module | None = None) -> nn.Sequential:

@@ -17,18 +17,14 @@ import torch.nn as nn
 from .base import Autoencoder, TrainConfig, recon_error
 
 
-@dataclass
+@dataclass(frozen=True)
 class ConvAEConfig(TrainConfig):
     latent_dim: int = 8
     channels: tuple[int, int] = (16, 32)
     upsample: str = "transpose"
     lr: float = 1e-2
 
-    max_epochs = 40  # ~1200 steps, but at most 40 epochs: 2-3 s on digits, 19 epochs on MNIST
-
-    def resolved_epochs(self, n_train: int) -> int:
-        return min(self.max_epochs, super().resolved_epochs(n_train)) if self.epochs is None \
-            else int(self.epochs)
+    max_epochs: int = 40  # ~1200 steps, but at most 40 epochs: 2-3 s on digits, 19 epochs on MNIST
 
     def validate(self):
         if not 2 <= self.latent_dim <= 64:

@@ -11,25 +11,21 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .base import TrainConfig
 
-@dataclass
-class GANConfig:
-    seed: int = 0
+
+@dataclass(frozen=True)
+class GANConfig(TrainConfig):
     latent_dim: int = 32
     width: int = 256          # MLP hidden width; for the conv pair, 16 * width // 256 channels
     d_steps: int = 1          # discriminator updates per generator update
-    epochs: int | None = None
     batch_size: int = 64
     lr: float = 2e-3          # generator (MNIST FD: 9.7% of the noise ceiling at 1e-3, 6.9% here)
     lr_d: float | None = None  # discriminator (None: same as lr)
 
-    steps = 2400
-
-    def resolved_epochs(self, n_train: int) -> int:
-        if self.epochs is not None:
-            return int(self.epochs)
-        per_epoch = -(-n_train // self.batch_size)
-        return int(min(200, max(3, round(self.steps / per_epoch))))
+    steps: int = 2400
+    min_epochs: int = 3
+    max_epochs: int = 200
 
     def validate(self):
         if self.latent_dim < 1 or self.width < 8 or self.d_steps < 1:

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from .base import TrainConfig
 
 
-@dataclass
+@dataclass(frozen=True)
 class RefereeConfig(TrainConfig):
     epochs: int | None = 30
     batch_size: int = 64

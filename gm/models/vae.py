@@ -13,14 +13,14 @@ import torch.nn.functional as F
 from .base import Autoencoder, TrainConfig, mlp
 
 
-@dataclass
+@dataclass(frozen=True)
 class VAEConfig(TrainConfig):
     latent_dim: int = 8
     hidden: tuple[int, ...] = (256, 128)
     beta: float = 1.0
     lr: float = 3e-3
 
-    steps = 2500  # 28x28 needs ~2,500 steps before prior samples look like digits; digits is capped at 100 epochs
+    steps: int = 2500  # 28x28 needs ~2,500 steps before prior samples look like digits; digits is capped at 100 epochs
 
     def validate(self):
         if not 2 <= self.latent_dim <= 64:

@@ -73,9 +73,10 @@ def test_corrupt_cache_file_is_retrained(student, model_cache):
 
     import gm
     # a model this server has never loaded (seed 7), trained, then its weights overwritten
-    path = gm.store.entry_path("ae", "digits", cache=str(model_cache), seed=7, latent_dim=8)
+    spec = gm.Spec("ae", "digits", seed=7, latent_dim=8)
+    path = gm.store.entry_path(spec, cache=str(model_cache))
     if not (path / "model.pt").is_file():
-        gm.get_model("ae", "digits", cache=str(model_cache), seed=7, latent_dim=8)
+        gm.get_model(spec, cache=str(model_cache))
     (path / "model.pt").write_bytes(b"this is not a torch file" * 10)
     student.open("Autoencoder", "seed=7&latent=8&depth=1")
     student.assert_ok()

@@ -9,9 +9,12 @@ other pages wait for. So live sessions have their own bound: at most `max_live()
 at once across the server ($GM_LIVE_GANS, default 2); the others wait for a slot, and a
 session nobody has looked at for `IDLE_PAUSE` seconds pauses itself.
 
-Every update goes through gm.train.d_step / g_step: each network learns against a
+It lives beside the GAN lesson, not in the engine, because it runs the lesson's own
+measurements on every snapshot. Every update goes through gm.train.d_step / g_step: each network learns against a
 fixed opponent, and `moved` reports how far each net's parameters went since the last
-snapshot, so a "D only" step visibly leaves G where it was.
+snapshot, so a "D only" step visibly leaves G where it was. What a snapshot measures
+(collapse meter, memorization check, verdicts, chart arrays) is the lesson's:
+`lessons.gan_cockpit`.
 """
 from __future__ import annotations
 
@@ -21,14 +24,15 @@ import sys
 import threading
 import time
 
-import numpy as np
 import torch
 
-from . import gan_report as report
-from .data import load_dataset
-from .device import set_threads
-from .models import build, make_config
-from .train import d_step, g_step, gan_optimizers
+from gm.data import load_dataset
+from gm.device import set_threads
+from gm.metrics import mean_pairwise_distance, nearest_training
+from gm.models import build, make_config
+from gm.train import d_step, g_step, gan_optimizers
+
+from . import gan_cockpit as cockpit
 
 IDLE_PAUSE = 45.0   # seconds without a `touch()` before a running (or waiting) session pauses itself
 N_EVAL = 256        # generated and real images scored for histograms and the collapse meter
@@ -115,13 +119,14 @@ class LiveGAN:
         self.eval_z = model.noise(N_EVAL, seed=20_000 + seed)
         idx = torch.randperm(len(self.data.x_train), generator=self._gen)[:N_EVAL]
         self.real_eval = self.data.x_train[idx]
-        self.real_spread = report.mean_pairwise_distance(self.real_eval)
-        _, test_nn = report.nearest_training(self.data.x_test[:200], self.data.x_train)
+        self.real_spread = mean_pairwise_distance(self.real_eval)
+        _, test_nn = nearest_training(self.data.x_test[:200], self.data.x_train)
         self.memo_baseline = float(test_nn.median())
         self.grid_every, self.snapshot_s, self.pause_s = grid_every, snapshot_s, pause_s
         self.history: list[dict] = []     # one row per network update
-        self.timeline: list[tuple[int, np.ndarray]] = []  # (update index, uint8 fixed-noise samples)
+        self.timeline: list[tuple[int, torch.Tensor]] = []  # (update index, fixed-noise samples)
         self.it = self.n_d = self.n_g = 0
+        # note: "" or "idle" (paused by itself after IDLE_PAUSE s unwatched); error: the exception
         self.state, self.error, self.note = "paused", "", ""
         self.last_seen = time.time()
         self._lock = threading.RLock()
@@ -210,7 +215,7 @@ class LiveGAN:
 
     def _idle(self) -> bool:
         if time.time() - self.last_seen > IDLE_PAUSE:
-            self.note = f"Paused by itself: nobody watched it for {IDLE_PAUSE:.0f} s."
+            self.note = "idle"
             return True
         return False
 
@@ -254,8 +259,7 @@ class LiveGAN:
         return x
 
     def _save_grid(self) -> None:
-        from .viz import to_uint8
-        self.timeline.append((self.it, to_uint8(self._samples(self.fixed_z))))
+        self.timeline.append((self.it, self._samples(self.fixed_z)))
         if len(self.timeline) > MAX_TIMELINE:  # keep the whole run at a coarser step
             self.timeline = self.timeline[::2]
             self.grid_every *= 2
@@ -272,15 +276,12 @@ class LiveGAN:
             now = {"D": _flat(m.discriminator), "G": _flat(m.generator)}
             moved = {k: float((now[k] - self._prev[k]).norm()) for k in now}
             self._prev = now
-            collapse = report.collapse_meter(fake, self.referee, self.real_spread)
-            shown = fixed[:8]
-            memo = report.memorization(shown, self.data.x_train, self.memo_baseline)
-            memo["nearest"] = self.data.x_train[memo["index"]]
-            memo["shown"] = shown
+            collapse = cockpit.collapse_meter(fake, self.referee, self.real_spread)
+            memo = cockpit.memo_check(fixed[:cockpit.MEMO_SHOWN], self.data.x_train, self.memo_baseline)
             self.snap = {"it": self.it, "n_d": self.n_d, "n_g": self.n_g, "action": action,
                          "fixed": fixed, "d_real": d_real, "d_fake": d_fake, "moved": moved,
                          "collapse": collapse, "memo": memo, "time": time.time(),
-                         "diagnoses": report.diagnose(self.history, collapse)}
+                         "diagnoses": cockpit.diagnose(self.history, collapse)}
             t = time.perf_counter()
             self.snap["rate"] = (self.it - self._rate_it) / max(t - self._last_snap, 1e-6)
             self._last_snap, self._rate_it, self._snap_cost = t, self.it, t - t0
@@ -290,8 +291,8 @@ class LiveGAN:
         """Everything the live panel draws, prepared (the part of a render worth timing)."""
         self.touch()
         s = self.snap
-        return {**s, "curves": report.loss_curves(list(self.history)),
-                "hist": report.score_histograms(s["d_real"], s["d_fake"]),
+        return {**s, "curves": cockpit.loss_curves(list(self.history)),
+                "hist": cockpit.score_histograms(s["d_real"], s["d_fake"]),
                 "timeline": list(self.timeline), "state": self.state, "lr": self.lr,
                 "d_steps": self.d_steps, "error": self.error, "note": self.note,
                 "slots": (running_count(), max_live())}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ..text import t
+
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
            "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 FONT = dict(size=16)
@@ -19,10 +21,10 @@ def latent_map(points: np.ndarray, labels: np.ndarray, classes, title: str,
     fig = go.Figure()
     if clickable is not None:
         fig.add_trace(go.Scatter(
-            x=clickable[:, 0], y=clickable[:, 1], mode="markers", name="empty space",
+            x=clickable[:, 0], y=clickable[:, 1], mode="markers", name=t("map.empty_space"),
             marker=dict(size=9, color="rgba(120,120,120,0.07)"), showlegend=False,
             selected=dict(marker=dict(color="black")), unselected=dict(marker=dict(opacity=1)),
-            hovertemplate="(%{x:.2f}, %{y:.2f})<extra>click to decode</extra>"))
+            hovertemplate="(%{x:.2f}, %{y:.2f})<extra>" + t("map.click_to_decode") + "</extra>"))
     labels = np.asarray(labels)
     for c in np.unique(labels):
         m = labels == c
@@ -30,9 +32,9 @@ def latent_map(points: np.ndarray, labels: np.ndarray, classes, title: str,
             x=points[m, 0], y=points[m, 1], mode="markers", name=str(classes[int(c)]),
             marker=dict(size=7, color=PALETTE[int(c) % 10], opacity=0.75),
             unselected=dict(marker=dict(opacity=0.75)),
-            hovertemplate=f"label {classes[int(c)]}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
+            hovertemplate=t("map.hover_label", label=classes[int(c)]) + "<br>(%{x:.2f}, %{y:.2f})<extra></extra>"))
     fig.update_layout(title=dict(text=title, font=dict(size=18)), height=height, font=FONT,
-                      margin=dict(l=10, r=10, t=50, b=10), legend=dict(title="label", itemsizing="constant"),
+                      margin=dict(l=10, r=10, t=50, b=10), legend=dict(title=t("map.legend_label"), itemsizing="constant"),
                       xaxis_title=axis[0], yaxis_title=axis[1], clickmode="event+select",
                       dragmode="pan")
     return fig
@@ -59,10 +61,10 @@ def add_marker(fig: go.Figure, xy, name: str, color: str = "black", symbol: str 
     return fig
 
 
-def add_path(fig: go.Figure, xy: np.ndarray, name: str = "path", color: str = "black") -> go.Figure:
+def add_path(fig: go.Figure, xy: np.ndarray, name: str, color: str = "black") -> go.Figure:
     xy = np.asarray(xy).reshape(-1, 2)
     fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=name,
                              line=dict(color=color, width=3),
                              marker=dict(size=9, color=color, symbol="circle-open", line=dict(width=2)),
-                             hovertemplate="step %{pointNumber}<br>(%{x:.2f}, %{y:.2f})<extra></extra>"))
+                             hovertemplate=t("map.hover_step") + " %{pointNumber}<br>(%{x:.2f}, %{y:.2f})<extra></extra>"))
     return fig

@@ -1,5 +1,5 @@
-"""Images as arrays for display: tile a batch into one grid, upscaled with crisp pixels.
-Pure numpy/torch, so the app and notebooks share it."""
+"""Images as arrays for display: tile a batch into one grid, upscaled with crisp pixels,
+and `show` to put one on the page."""
 from __future__ import annotations
 
 import numpy as np
@@ -32,3 +32,9 @@ def grid(x: torch.Tensor | np.ndarray, ncols: int = 8, cell: int = 56, pad: int 
         r, c = divmod(i, ncols)
         out[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = imgs[i]
     return out
+
+
+def show(x, ncols: int = 8, cell: int = 56, caption: str | None = None) -> None:
+    """A batch (N,1,H,W) in [0,1] as one crisp grid image on the page."""
+    import streamlit as st
+    st.image(grid(x, ncols=ncols, cell=cell), caption=caption)

@@ -1,0 +1,37 @@
+"""The lecture, one pure module per lesson (no Streamlit, no plotly).
+
+Every lesson module has the same parts, so adding one is a known recipe:
+
+    SLUG       its name: catalog keys start with it ("vae.title", "vae.nav", ...)
+    PAGE       the page file that shows it (pages/5_VAE.py)
+    options    constants for what its controls can return (BETAS = (0.0, 0.5, ...))
+    specs(...) the gm.Specs a choice of the controls needs
+    pretrain(dataset, seed) the Specs `python train.py` trains before class
+    compute functions: models and numbers in, numbers and `Verdict`s (catalog keys) out
+
+`LESSONS`, in the lecture's order, is the one list the sidebar, the home page's map and
+`train.py` read.
+"""
+from __future__ import annotations
+
+from gm import Spec
+from gm.referee import spec as referee_spec
+
+from . import (autoencoder, convolutional, denoising, gan, home, interpolation, latent_gaps,
+               overcomplete, vae)
+from .verdict import Verdict, verdict
+
+LESSONS = [home, autoencoder, overcomplete, denoising, convolutional, vae, latent_gaps,
+           interpolation, gan]
+
+
+def pretrain(dataset: str, seed: int = 0, data_root: str | None = None) -> list[Spec]:
+    """Every model a lesson shows without a student asking for a new setting, once each,
+    in the lecture's order, and the dataset's referee that scores them."""
+    out: list[Spec] = []
+    for lesson in LESSONS:
+        out += [s for s in lesson.pretrain(dataset, seed) if s not in out]
+    return out + [referee_spec(dataset, data_root)]
+
+
+__all__ = ["LESSONS", "Verdict", "verdict", "pretrain"]
