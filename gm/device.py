@@ -37,13 +37,20 @@ def resolve_device(device: str = "auto") -> torch.device:
     return torch.device(device)
 
 
-def describe_device(device: str = "auto") -> str:
+def device_info(device: str = "auto") -> dict:
+    """What trains: {'kind': 'cuda' | 'mps' | 'cpu', 'name': the GPU's name, 'cores': CPU cores}."""
     d = resolve_device(device)
-    if d.type == "cuda":
-        return f"GPU: {torch.cuda.get_device_name(d)}"
-    if d.type == "mps":
+    name = torch.cuda.get_device_name(d) if d.type == "cuda" else ""
+    return {"kind": d.type, "name": name, "cores": os.cpu_count() or 1}
+
+
+def describe_device(device: str = "auto") -> str:
+    info = device_info(device)
+    if info["kind"] == "cuda":
+        return f"GPU: {info['name']}"
+    if info["kind"] == "mps":
         return "Apple GPU (MPS)"
-    cores = os.cpu_count() or 1
+    cores = info["cores"]
     return f"CPU ({cores} core{'s' if cores > 1 else ''}, one thread per training)"
 
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 from gm import Spec
 from gm.referee import spec as referee_spec
 
-from . import (autoencoder, convolutional, denoising, gan, home, interpolation, latent_gaps,
-               overcomplete, vae)
+from . import (autoencoder, convolutional, denoising, gan, glossary, home, interpolation,
+               latent_gaps, overcomplete, vae)
 from .verdict import Verdict, verdict
 
 LESSONS = [home, autoencoder, overcomplete, denoising, convolutional, vae, latent_gaps,
-           interpolation, gan]
+           interpolation, gan, glossary]
 
 
 def pretrain(dataset: str, seed: int = 0, data_root: str | None = None) -> list[Spec]:

@@ -52,11 +52,12 @@ def describe(layer: nn.Module) -> tuple[Verdict, ...]:
     (an upsample-then-convolve block has one per part, read joined by ' + ')."""
     if isinstance(layer, nn.ConvTranspose2d):
         k, s, n = layer.kernel_size[0], layer.stride[0], layer.out_channels
-        return (verdict("convolutional.layer.tconv" if n > 1 else "convolutional.layer.tconv_one",
-                        k=k, s=s, n=n),)
+        return ((verdict("convolutional.layer.tconv", k=k, s=s, n=n) if n > 1
+                 else verdict("convolutional.layer.tconv_one", k=k, s=s, n=n)),)
     if isinstance(layer, nn.Conv2d):
         k, n = layer.kernel_size[0], layer.out_channels
-        return (verdict("convolutional.layer.conv" if n > 1 else "convolutional.layer.conv_one", k=k, n=n),)
+        return ((verdict("convolutional.layer.conv", k=k, n=n) if n > 1
+                 else verdict("convolutional.layer.conv_one", k=k, n=n)),)
     if isinstance(layer, nn.MaxPool2d):
         return (verdict("convolutional.layer.pool", k=layer.kernel_size),)
     if isinstance(layer, nn.Sequential):
@@ -130,11 +131,11 @@ def compare(conv, nearest, fc) -> dict:
     d = gm.load_dataset(conv.spec.dataset)
     s = {k: scores(m) for k, m in zip(MODELS, (conv, nearest, fc))}
     ratio = s["fc"]["params"] / s["conv"]["params"]
-    says = verdict("convolutional.compare.conv_wins" if s["conv"]["mse"] < s["fc"]["mse"]
-                   else "convolutional.compare.fc_wins",
-                   conv=s["conv"]["mse"], fc=s["fc"]["mse"], ratio=ratio)
+    numbers = dict(conv=s["conv"]["mse"], fc=s["fc"]["mse"], ratio=ratio)
+    says = (verdict("convolutional.compare.conv_wins", **numbers) if s["conv"]["mse"] < s["fc"]["mse"]
+            else verdict("convolutional.compare.fc_wins", **numbers))
     side = d.shape[-1]
-    note = verdict("convolutional.compare.small" if side <= 16 else "convolutional.compare.large")
+    note = verdict("convolutional.compare.small") if side <= 16 else verdict("convolutional.compare.large")
     return {"scores": s, "ratio": ratio, "verdict": says, "note": note, "n": len(d.x_test), "side": side}
 
 

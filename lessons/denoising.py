@@ -145,14 +145,14 @@ def report(dae, same, plain, kind: str, level: float, noise_seed: int) -> dict:
     rep["finite"] = {row: p[row] < CLEAN_DB for row in p}
     rep["where"] = (verdict("denoising.eval.all", n=len(x)) if len(x) == len(d.x_test)
                     else verdict("denoising.eval.some", n=len(x)))
-    rep["headline"] = verdict("denoising.headline.closer" if gain > 0 else "denoising.headline.further",
-                              gain=abs(gain))
+    rep["headline"] = (verdict("denoising.headline.closer", gain=abs(gain)) if gain > 0
+                       else verdict("denoising.headline.further", gain=abs(gain)))
     rep["noisy_db"] = verdict("denoising.db", db=p["noisy"]) if rep["finite"]["noisy"] \
         else verdict("denoising.db.no_noise")
     if not rep["finite"]["noisy"]:
         rep["rows"] = verdict("denoising.rows.no_noise")
     elif gain >= CLEAR_GAIN:
-        rep["rows"] = verdict("denoising.rows.fills" if kind == "mask" else "denoising.rows.wipes")
+        rep["rows"] = verdict("denoising.rows.fills") if kind == "mask" else verdict("denoising.rows.wipes")
     else:
         rep["rows"] = verdict("denoising.rows.close", gap=abs(gain))
     return rep

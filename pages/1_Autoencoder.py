@@ -37,7 +37,7 @@ curve = lesson.curve_specs(s.dataset, s.seed, depth)
 have = ui.cached(*curve)
 missing = [spec for spec in curve if spec not in have]
 rd = ui.compute(lesson.rate_distortion, s.dataset, *have)
-st.plotly_chart(figs.rate_distortion(rd, lesson.SIZES, depth, z, rec["mse"]), key="autoencoder.rd")
+ui.chart(figs.rate_distortion(rd, lesson.SIZES, depth, z, rec["mse"]), key="autoencoder.rd")
 st.caption(ui.t("autoencoder.rd.caption", verdict=ui.say(rd["verdict"])))
 if missing:
     st.info(ui.t("autoencoder.rd.missing", missing=", ".join(str(m.config.latent_dim) for m in missing)))

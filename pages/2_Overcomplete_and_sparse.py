@@ -21,7 +21,7 @@ cell = 88 if data.shape[-1] <= 16 else 84
 st.header(ui.t("overcomplete.s1"))
 trap = ui.compute(lesson.trap, digit, s.seed, *[m.spec for m in models])
 cols = st.columns(1 + len(lesson.TRAP))
-cols[0].markdown(f"**{ui.t('overcomplete.input')}**")
+cols[0].markdown("**" + ui.t("overcomplete.input") + "**")
 for col, name in zip(cols[1:], lesson.TRAP):
     col.markdown(f"**{figs.model_name(name)}**")
 for i, probe in enumerate(lesson.PROBES):
@@ -33,7 +33,7 @@ for i, probe in enumerate(lesson.PROBES):
             ui.images(trap["outputs"][name][i:i + 1], ncols=1, cell=cell,
                       caption=ui.t("overcomplete.trap.mse", mse=trap["errors"][name][i]))
 st.caption(ui.t("overcomplete.trap.caption"))
-st.plotly_chart(figs.probe_bars(trap["errors"]), key="overcomplete.bars")
+ui.chart(figs.probe_bars(trap["errors"]), key="overcomplete.bars")
 st.caption(ui.say(trap["verdict"]))
 
 st.header(ui.t("overcomplete.s2"))
@@ -59,9 +59,9 @@ m[2].metric(ui.t("overcomplete.metric.mean"), ui.num(sp["mean_activation"], ".3f
             delta=ui.t("overcomplete.target", rho=rho) if kind == "kl" else ui.t("overcomplete.metric.no_target"), **off)
 m[3].metric(ui.t("overcomplete.metric.mse"), ui.num(sp["mse"], ".4f"),
             delta=ui.t("overcomplete.metric.mse_delta", mse=ov["mse"]), **off)
-st.plotly_chart(figs.activation_hist(sp, ov), key="overcomplete.hist")
+ui.chart(figs.activation_hist(sp, ov), key="overcomplete.hist")
 st.caption(ui.t("overcomplete.hist.caption") + " " + ui.say(v["hist"]))
-st.plotly_chart(figs.unit_means(sp, ov, rho if kind == "kl" else None), key="overcomplete.units")
+ui.chart(figs.unit_means(sp, ov, rho if kind == "kl" else None), key="overcomplete.units")
 st.caption(ui.t("overcomplete.units.caption") + " " + ui.say(v["units"]))
 
 st.subheader(ui.t("overcomplete.atlas.heading"))

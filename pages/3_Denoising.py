@@ -59,7 +59,7 @@ have = ui.cached(*every)
 missing = [spec for spec in every if spec not in have]
 with st.spinner(ui.t("denoising.heat.spinner")):
     heat = ui.compute(lesson.heat, kind, metric, *have)
-st.plotly_chart(figs.heat_map(heat, metric), key="denoising.heat")
+ui.chart(figs.heat_map(heat, metric), key="denoising.heat")
 st.caption(ui.t("denoising.heat.caption", wins=heat["wins"]["wins"], of=heat["wins"]["of"], kind=short))
 if missing:
     st.info(ui.t("denoising.missing",

@@ -30,11 +30,11 @@ left, right = st.columns([2, 3])
 with left:
     st.markdown(ui.t("vae.inputs_and_means"))
     ui.images(shown["inputs_and_means"], ncols=4, cell=cell)
-    st.plotly_chart(figs.posterior_bars(stats, shown["index"], data.classes), key="vae.bars")
+    ui.chart(figs.posterior_bars(stats, shown["index"], data.classes), key="vae.bars")
     st.caption(ui.t("vae.bars.caption"))
 with right:
     if z_dim == 2:
-        st.plotly_chart(figs.posterior_map(stats, shown["index"], data.classes), key="vae.map")
+        ui.chart(figs.posterior_map(stats, shown["index"], data.classes), key="vae.map")
         st.caption(ui.t("vae.map.caption") + " " + ui.say(stats["gaps"]))
     else:
         st.info(ui.t("vae.map.needs_2d"))
@@ -57,10 +57,10 @@ if stats["collapse"]:
     st.error(ui.say(stats["collapse"]))
 a, b = st.columns(2)
 with a:
-    st.plotly_chart(figs.loss_parts(panel, beta), key="vae.parts")
+    ui.chart(figs.loss_parts(panel, beta), key="vae.parts")
     st.caption(ui.t("vae.parts.caption"))
 with b:
-    st.plotly_chart(figs.kl_per_dim(panel), key="vae.kl")
+    ui.chart(figs.kl_per_dim(panel), key="vae.kl")
     st.caption(ui.t("vae.kl.caption"))
 
 st.header(ui.t("vae.s4"))

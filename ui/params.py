@@ -15,12 +15,14 @@ _KEYS = "_gm_param_keys"  # every widget key param() ever handed out in this ses
 
 
 def start_page(page: str) -> None:
-    """Called by ui.setup: forget last run's params, keep values of controls a stopped run
-    did not draw (Streamlit would clean them up)."""
+    """Called by ui.setup: forget last run's params, keep the values of this page's controls
+    that a stopped run did not draw, and of the shared ones (dataset, seed, language) across
+    a page switch: Streamlit would clean both up, and a radio would fall back to its first
+    option. Re-assigning a value makes it the session's, which Streamlit keeps."""
     st.session_state[_PARAMS] = {}
     st.session_state["_gm_page"] = page
     for key in st.session_state.get(_KEYS, ()):
-        if key.startswith(f"{page}.") and key in st.session_state:
+        if (key.startswith(f"{page}.") or "." not in key) and key in st.session_state:
             st.session_state[key] = st.session_state[key]
 
 

@@ -11,6 +11,7 @@ in them are written in the session's locale through Babel: `{cov:.0%}`, `{mse:.4
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
 import string
@@ -27,7 +28,8 @@ DEFAULT_LANGUAGE = "en"
 # every catalog in ui/locale is a language, named in itself ("English", "dansk"):
 # a new language is its catalog and nothing else
 LANGUAGES = {p.parent.parent.name: Locale.parse(p.parent.parent.name).get_display_name(p.parent.parent.name)
-             for p in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))}
+             for p in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"),
+                             key=lambda p: (p.parent.parent.name != DEFAULT_LANGUAGE, str(p)))}
 _SPEC = re.compile(r"^(\+)?(,)?\.(\d+)([f%])$")
 
 
@@ -42,8 +44,27 @@ def catalog(lang: str) -> dict[str, str]:
     return {m.id: m.string for m in cat if m.id and m.string and not m.fuzzy}
 
 
+_bound: contextvars.ContextVar[str | None] = contextvars.ContextVar("gm_language", default=None)
+
+
+def bound(fn):
+    """`fn` (a widget's format function) speaking the language of the run that drew the
+    widget, also when called again after the run (AppTest reads widgets back that way)."""
+    lang = language()
+
+    def call(value):
+        token = _bound.set(lang)
+        try:
+            return fn(value)
+        finally:
+            _bound.reset(token)
+    return call
+
+
 def language() -> str:
     """This session's language (ui.page sets it from the URL, the switch or the browser)."""
+    if _bound.get() is not None:
+        return _bound.get()
     try:
         lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
     except Exception:  # outside a Streamlit session (scripts, tests)

