@@ -19,7 +19,7 @@ import torch
 
 import gm
 from gm import latent, metrics
-from gm.referee import get_referee
+from gm.referee import get_referee, second_spec
 
 LATENTS = (2, 4, 8, 16, 32)
 
@@ -112,6 +112,17 @@ def measure(dataset: str, cache: str | None, root: str | None, n: int = 1000) ->
     rep = metrics.sample_report(gan.sample(n, seed=0), ref, x)
     rows.append(("8 gan samples", fmt(rep) + f" ({rep['fd'] / ceil:.1%} of noise) {secs(gan):.1f}s",
                  rep["classes_covered"] >= 9 and rep["fd"] < 0.1 * ceil))
+    # a second judge of another architecture, trained apart, on its own scale; and precision
+    # and recall (Kynkaanniemi et al. 2019) as separate numbers for quality and coverage
+    second = gm.get_model(second_spec(dataset, root), cache=cache, data_root=root)
+    ceil2 = metrics.sample_anchors(second, data, n)["ceiling"]["fd"]
+    for name, samples in (("gan", gan.sample(n, seed=0)), ("vae", vae.sample(n, seed=0)),
+                          ("ae", latent.prior_samples(ae, n, seed=0))):
+        r1, r2 = metrics.sample_report(samples, ref, x), metrics.sample_report(samples, second, x)
+        rows.append((f"8 two judges: {name}",
+                     f"{ref.kind} {r1['fd'] / ceil:.1%} of noise, {second.kind} {r2['fd'] / ceil2:.1%}; "
+                     f"precision {r1['precision']:.2f} recall {r1['recall']:.2f}",
+                     (r1["fd"] < 0.1 * ceil and r2["fd"] < 0.1 * ceil2) if name != "ae" else None))
 
     # 9. generative model used for a discriminative question
     cc = latent.class_conditional(vae, ref, data, per_class=100)

@@ -80,15 +80,37 @@ def class_histogram(probs: torch.Tensor) -> list[float]:
 
 def sample_report(samples: torch.Tensor, referee, real: torch.Tensor,
                   real_features: torch.Tensor | None = None) -> dict:
-    """Frechet distance to `real` in the referee's features, classifier score, class
-    histogram, number of classes holding >= 5% of samples, mean referee confidence."""
+    """Frechet distance to `real` in the referee's features, precision and recall there
+    (quality and coverage as two numbers), classifier score, class histogram, number of
+    classes holding >= 5% of samples, mean referee confidence."""
     probs = referee.predict_proba(samples)
     fr = real_features if real_features is not None else referee.features(real)
+    fs = referee.features(samples)
     hist = class_histogram(probs)
-    return {"fd": frechet_distance(referee.features(samples), fr),
+    n = min(len(fs), len(fr), 2000)  # k-NN balls on at most 2,000 points a side
+    return {"fd": frechet_distance(fs, fr), **precision_recall(fr[:n], fs[:n]),
             "classifier_score": classifier_score(probs), "histogram": hist,
             "classes_covered": sum(h >= COVERED for h in hist),
             "confidence": float(probs.max(1).values.mean()), "n": len(samples)}
+
+
+def _kth_radius(f: torch.Tensor, k: int) -> torch.Tensor:
+    """Distance of each row of `f` to its k-th nearest other row."""
+    d = torch.cdist(f, f)
+    return d.kthvalue(k + 1, dim=1).values  # the 1st is the row itself, at 0
+
+
+def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> dict:
+    """Improved precision and recall (Kynkaanniemi et al. 2019) of feature sets (N, D):
+    each set's manifold is the union of balls reaching each point's k-th nearest
+    neighbour. Precision = share of fake points inside the real manifold (quality);
+    recall = share of real points inside the fake manifold (coverage)."""
+    real, fake = real.double(), fake.double()
+    r_real, r_fake = _kth_radius(real, k), _kth_radius(fake, k)
+    d = torch.cdist(fake, real)                                   # (n_fake, n_real)
+    precision = (d <= r_real[None, :]).any(1).double().mean()
+    recall = (d.T <= r_fake[None, :]).any(1).double().mean()
+    return {"precision": float(precision), "recall": float(recall), "k": k}
 
 
 def sample_anchors(referee, data, n: int = 1000, seed: int = 0,

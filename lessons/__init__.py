@@ -15,7 +15,7 @@ Every lesson module has the same parts, so adding one is a known recipe:
 from __future__ import annotations
 
 from gm import Spec
-from gm.referee import spec as referee_spec
+from gm.referee import second_spec, spec as referee_spec
 
 from . import (autoencoder, convolutional, denoising, gan, glossary, home, interpolation,
                latent_gaps, overcomplete, vae)
@@ -27,11 +27,12 @@ LESSONS = [home, autoencoder, overcomplete, denoising, convolutional, vae, laten
 
 def pretrain(dataset: str, seed: int = 0, data_root: str | None = None) -> list[Spec]:
     """Every model a lesson shows without a student asking for a new setting, once each,
-    in the lecture's order, and the dataset's referee that scores them."""
+    in the lecture's order, and the dataset's two judges (the referee and a second one of
+    another architecture) that score them."""
     out: list[Spec] = []
     for lesson in LESSONS:
         out += [s for s in lesson.pretrain(dataset, seed) if s not in out]
-    return out + [referee_spec(dataset, data_root)]
+    return out + [referee_spec(dataset, data_root), second_spec(dataset, data_root)]
 
 
 __all__ = ["LESSONS", "Verdict", "verdict", "pretrain"]

@@ -95,15 +95,19 @@ def balance(d_real: float, d_fake: float) -> Verdict:
     return verdict("gan.balance.fooled", **values)
 
 
-def quality(gan, referee) -> dict:
+def quality(gan, referee, second) -> dict:
     """SCORED samples scored against the test images: Frechet distance in the referee's
     features on a scale from real training images ('floor') to uniform noise ('ceiling'),
-    `share` of the way to noise, classes covered, mean D(x) on the samples and on real test
-    digits with the `balance` verdict, and the GAN's training time in seconds."""
+    `share` of the way to noise, precision and recall there, classes covered, the second
+    judge's share on its own scale (`second_share`, `second_covered`), mean D(x) on the
+    samples and on real test digits with the `balance` verdict, and the training time."""
     data = gm.load_dataset(gan.spec.dataset)
     samples, fr = gan.sample(SCORED, seed=0), referee.features(data.x_test)
     r = metrics.sample_report(samples, referee, data.x_test, fr)
     anchors = metrics.sample_anchors(referee, data, real_features=fr)
+    r2 = metrics.sample_report(samples, second, data.x_test)
+    r["second_share"] = r2["fd"] / metrics.sample_anchors(second, data)["ceiling"]["fd"]
+    r["second_covered"] = r2["classes_covered"]
     d_fake, d_real = float(gan.d_score(samples).mean()), float(gan.d_score(data.x_test).mean())
     return r | {"floor": anchors["floor"]["fd"], "ceiling": anchors["ceiling"]["fd"],
                 "share": r["fd"] / anchors["ceiling"]["fd"], "d_fake": d_fake, "d_real": d_real,

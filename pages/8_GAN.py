@@ -15,17 +15,19 @@ mode = st.radio(ui.t("gan.view"), lesson.MODES, format_func=lambda m: ui.t(f"gan
 
 if mode == "sample":
     gan, = ui.require(*lesson.specs(s.dataset, s.seed))
-    ref = ui.referee(s.dataset).spec
+    ref, second = (j.spec for j in ui.judges(s.dataset))
     noise_key = ui.param("noise", 0, lo=0, hi=lesson.SEEDS)
     c1, c2, c3 = st.columns([1, 1, 3])
     c1.number_input(ui.t("gan.noise"), 0, lesson.SEEDS, key=noise_key, help=ui.t("gan.noise_help"))
     c2.button(ui.t("gan.new_noise"), key="gan.new_noise", on_click=lambda: st.session_state.update(
         {noise_key: (st.session_state[noise_key] + 1) % (lesson.SEEDS + 1)}))
     with st.spinner(ui.t("gan.scoring", n=lesson.SCORED)):
-        q = ui.compute(lesson.quality, gan.spec, ref)
+        q = ui.compute(lesson.quality, gan.spec, ref, second)
     c3.markdown(ui.t("gan.quality", n=lesson.SCORED, fd=q["fd"], floor=q["floor"], ceiling=q["ceiling"],
                      share=q["share"], covered=q["classes_covered"], of=q["n_classes"],
                      seconds=q["seconds"]), help=ui.t("gan.quality_help"))
+    c3.caption(ui.t("gan.judges", precision=q["precision"], recall=q["recall"],
+                    second=q["second_share"], covered=q["second_covered"], of=q["n_classes"]))
     noise = int(st.session_state[noise_key])
     cockpit.sheet(ui.compute(lesson.sheet, gan.spec, ref, noise))
     st.caption(ui.say(q["balance"]))

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import gm
-from gm.referee import get_referee
+from gm.referee import get_judges
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,7 @@ def pretrained(path: Path, models: list[tuple[str, dict]], referee: bool = True)
         for name, config in models:
             gm.get_model(name, "digits", seed=0, **config)
         if referee:
-            get_referee("digits")
+            get_judges("digits")  # the referee and the second judge
         clear_caches()
         yield path
     finally:

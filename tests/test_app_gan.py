@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import gm
 from apptest_support import ROOT, cache_fixtures, captions, page
-from gm.referee import get_referee
+from gm.referee import get_judges, get_referee
 from lessons import gan as lesson
 from lessons import gan_cockpit
 from ui.text import say, t
@@ -44,7 +44,9 @@ def test_balance_verdict_follows_the_gap_between_real_and_fake_scores():
 
 def test_sampling_view_shows_samples_with_their_d_score_and_the_measured_quality():
     gan, ref = models()
-    q = lesson.quality(gan, ref)
+    q = lesson.quality(gan, *get_judges("digits"))
+    assert q["second_share"] <= 0.1 and q["second_covered"] >= 9  # the second judge agrees
+    assert 0.5 < q["precision"] <= 1 and 0.5 < q["recall"] <= 1
     assert q["floor"] < q["fd"] < q["ceiling"] and q["share"] == pytest.approx(q["fd"] / q["ceiling"])
     assert q["classes_covered"] >= 8 and 0 < q["d_fake"] < 1 and 0 < q["d_real"] < 1
     assert q["balance"] == lesson.balance(q["d_real"], q["d_fake"])
@@ -57,6 +59,8 @@ def test_sampling_view_shows_samples_with_their_d_score_and_the_measured_quality
     quality = t("gan.quality", n=lesson.SCORED, fd=q["fd"], floor=q["floor"], ceiling=q["ceiling"],
                 share=q["share"], covered=q["classes_covered"], of=10, seconds=q["seconds"])
     assert quality in markdown(at) and say(q["balance"]) in captions(at)
+    assert t("gan.judges", precision=q["precision"], recall=q["recall"], second=q["second_share"],
+             covered=q["second_covered"], of=10) in captions(at)
     # a new noise seed draws a new sheet
     at.button(key="gan.new_noise").click().run()
     assert not at.exception and at.number_input(key="gan.noise").value == 1

@@ -191,7 +191,7 @@ def test_overcomplete_and_sparse_train_slower_and_longer_on_28x28():
 # --- the Spec: the one cache key ------------------------------------------------------------
 
 _OTHER = {"code": "relu", "output": "linear", "recon": "bce", "sparsity": "l1",
-          "noise": "gaussian", "upsample": "nearest"}
+          "noise": "gaussian", "upsample": "nearest", "arch": "cnn"}
 
 
 def _another(name: str, field: str, value):

@@ -45,6 +45,14 @@ def noise_ceiling(referee, data):
     return metrics.sample_anchors(referee, data, N)
 
 
+@pytest.fixture(scope="session")
+def judges(cache, data):
+    """The referee and a second judge of the other architecture, trained apart, each with
+    its own scale (training images at the floor, uniform noise at the ceiling)."""
+    from gm.referee import get_judges
+    return [(j, metrics.sample_anchors(j, data, N)) for j in get_judges("digits", cache=cache)]
+
+
 # --- the measuring instruments, checked against independent computations -------------------
 
 def test_psnr_and_mse_by_hand():
@@ -184,6 +192,39 @@ def test_vae_posteriors_cover_the_prior_and_beta_zero_leaves_gaps(get, data):
     cov = {b: lesson.prior_coverage(*lesson.posterior(get("vae", latent_dim=2, beta=b), data.x_test))
            for b in (0.0, 1.0)}
     assert cov[1.0] >= 0.9 and cov[0.0] <= 0.1, cov
+
+
+def test_precision_and_recall_by_hand():
+    """Kynkaanniemi et al.'s metric on point sets whose answer is known: the same set is
+    all quality and all coverage, a far-away set neither, a set that drops half the modes
+    keeps its quality and loses half its coverage."""
+    g = torch.Generator().manual_seed(0)
+    centres = torch.tensor([[0.0, 0], [10, 0], [0, 10], [10, 10]])
+    real = torch.cat([c + 0.5 * torch.randn(200, 2, generator=g) for c in centres])
+    same = metrics.precision_recall(real, real)
+    assert same["precision"] == 1.0 and same["recall"] == 1.0
+    far = metrics.precision_recall(real, real + 100)
+    assert far["precision"] == 0.0 and far["recall"] == 0.0
+    half = torch.cat([c + 0.5 * torch.randn(400, 2, generator=g) for c in centres[:2]])
+    pr = metrics.precision_recall(real, half)
+    assert pr["precision"] > 0.9 and 0.4 < pr["recall"] < 0.6, pr
+
+
+def test_two_judges_agree_the_gan_and_the_vae_make_digits_and_the_ae_prior_does_not(get, data, judges):
+    """No claim rests on one network: the referee (MLP on 8x8) and a second judge of
+    another architecture (a CNN), trained apart, each put the GAN's and the VAE's samples
+    within 10% of their noise ceiling with 9+ classes, and the plain AE's prior far worse."""
+    samples = {"gan": get("gan").sample(N, seed=0), "vae": get("vae").sample(N, seed=0),
+               "ae": latent.prior_samples(get("ae", latent_dim=8), N, seed=0)}
+    assert {j.kind for j, _ in judges} == {"mlp", "cnn"}
+    for judge, anchors in judges:
+        share = {k: metrics.sample_report(x, judge, data.x_test)["fd"] / anchors["ceiling"]["fd"]
+                 for k, x in samples.items()}
+        reps = {k: metrics.sample_report(x, judge, data.x_test) for k, x in samples.items()}
+        for k in ("gan", "vae"):
+            assert share[k] <= 0.1 and reps[k]["classes_covered"] >= 9, (judge.kind, k, share[k])
+        assert share["ae"] >= 3 * share["vae"], (judge.kind, share)
+        assert reps["vae"]["precision"] > reps["ae"]["precision"], (judge.kind, reps)
 
 
 def test_anchor_floor_is_far_below_ceiling(noise_ceiling):

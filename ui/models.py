@@ -112,6 +112,11 @@ def referee(dataset: str):
     return require(referee_spec(dataset))[0]
 
 
+def judges(dataset: str):
+    """The referee and the second judge (another architecture, trained apart)."""
+    return tuple(require(referee_spec(dataset), _referee.second_spec(dataset)))
+
+
 @st.fragment(run_every=0.7)
 def training_panel(job_id: int) -> None:
     """Live progress, loss curve, queue position and a cancel button for one job."""

@@ -21,13 +21,18 @@ class RefereeConfig(TrainConfig):
     batch_size: int = 64
     lr: float = 1e-2
     shift: int = 0  # random translation by up to this many pixels during training
+    arch: str = "auto"  # "mlp", "cnn", or "auto": an MLP for 8x8 images, a CNN for 28x28
 
     def validate(self):
         if self.shift < 0:
             raise ValueError("shift must be >= 0")
+        if self.arch not in ("auto", "mlp", "cnn"):
+            raise ValueError(f"arch must be 'auto', 'mlp' or 'cnn', got {self.arch!r}")
 
 
-def _kind(shape) -> str:
+def _kind(shape, arch: str = "auto") -> str:
+    if arch != "auto":
+        return arch
     return "mlp" if shape[1] <= 16 else "cnn"
 
 
@@ -41,7 +46,7 @@ class Referee(nn.Module):
         super().__init__()
         self.config = config
         self.shape = tuple(shape)
-        self.kind = _kind(shape)
+        self.kind = _kind(shape, config.arch)
         n = shape[0] * shape[1] * shape[2]
         if self.kind == "mlp":
             self.body = nn.Sequential(nn.Flatten(), nn.Linear(n, 256), nn.ReLU(),
