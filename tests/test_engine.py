@@ -185,7 +185,9 @@ def test_overcomplete_and_sparse_train_slower_and_longer_on_28x28():
     assert make_config("overcomplete_ae", lr=5e-4).resolved_lr(784) == 5e-4
     assert den.resolved_lr(784) == 1e-2
     assert oc.resolved_epochs(1438) == 100 and oc.resolved_epochs(8000) == 57
-    assert den.resolved_epochs(8000) == 19 and make_config("ae").resolved_lr(784) == make_config("ae").lr
+    assert den.resolved_epochs(8000) == 19 and make_config("ae").resolved_lr(784) == 2e-2
+    stacked = make_config("ae", hidden=(512, 256, 128))  # deeper: a lower rate, twice the steps
+    assert stacked.resolved_lr(784) == 5e-3 and stacked.resolved_steps() == 2 * make_config("ae").steps
 
 
 # --- the Spec: the one cache key ------------------------------------------------------------

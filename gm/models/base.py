@@ -26,7 +26,11 @@ class TrainConfig:
         if self.epochs is not None:
             return int(self.epochs)
         per_epoch = -(-n_train // self.batch_size)
-        return int(min(self.max_epochs, max(self.min_epochs, round(self.steps / per_epoch))))
+        return int(min(self.max_epochs, max(self.min_epochs, round(self.resolved_steps() / per_epoch))))
+
+    def resolved_steps(self) -> int:
+        """The optimizer steps aimed at when epochs is None (configs may pick by shape)."""
+        return self.steps
 
     def validate(self) -> None:
         """Model configs check their own fields; the schedule is checked for all."""
