@@ -85,5 +85,6 @@ with gen:
     st.metric(ui.t("home.labelled", y=names[target]), ui.num(quality["rate"], ".0%"),
               delta=ui.t("home.hits", hits=new["hits"], n=len(new["read"])), delta_color="off",
               delta_arrow="off", help=ui.t("home.labelled_help", n=lesson.MEASURED))
-    st.caption(ui.t("home.gen.read", draw=draw) + " " + ui.say(quality["verdict"]))
+    st.caption(" ".join([ui.t("home.gen.read", draw=draw), ui.say(quality["verdict"]),
+                         ui.say(quality["spread"])]))
 ui.share()

@@ -112,12 +112,15 @@ def test_make_a_new_one_draws_new_digits_the_referee_reads_as_the_class():
     q = quality(0)
     assert q["rate"] >= 0.8 and q["novelty"] >= lesson.COPY_RATIO
     assert q["verdict"].key == "home.novel" and q["verdict"]["ratio"] == q["novelty"]
+    assert 0 < q["variety"] < 1.5 and q["spread"]["ratio"] == q["variety"]
+    assert q["spread"].key == ("home.varied" if q["variety"] >= lesson.VARIED else "home.alike")
 
     at = page("app.py")
     m = metrics(at)[t("home.labelled", y="0")]
     assert m.value == num(q["rate"], ".0%")
     assert m.delta == t("home.hits", hits=first["hits"], n=lesson.NEW)
     assert t("home.gen.read", draw=0) in captions(at) and say(q["verdict"]) in captions(at)
+    assert say(q["spread"]) in captions(at)
     at.button(key="home.make").click().run()
     assert not at.exception
     assert at.session_state["home.draw"] == 1
@@ -138,3 +141,13 @@ def test_novelty_verdict_says_copies_when_the_new_digits_are_training_images(mon
                         lambda model, g, label, n, seed=0: zeros[torch.arange(n) % len(zeros)])
     q = lesson.class_quality(vae, ref, 0)
     assert q["novelty"] < 1e-6 and q["verdict"].key == "home.copies" and q["rate"] > 0.9
+
+
+def test_variety_verdict_says_alike_when_every_new_digit_is_the_same(monkeypatch):
+    """Feed class_quality one image 500 times: no spread at all, and the page would say so."""
+    _, vae, ref = models()
+    one = gm.load_dataset("digits").x_test[:1]
+    monkeypatch.setattr(lesson.latent, "generate_class",
+                        lambda model, g, label, n, seed=0: one.repeat(n, 1, 1, 1))
+    q = lesson.class_quality(vae, ref, 0)
+    assert q["variety"] == 0.0 and q["spread"].key == "home.alike"
