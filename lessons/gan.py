@@ -105,8 +105,9 @@ def quality(gan, referee, second) -> dict:
     samples, fr = gan.sample(SCORED, seed=0), referee.features(data.x_test)
     r = metrics.sample_report(samples, referee, data.x_test, fr)
     anchors = metrics.sample_anchors(referee, data, real_features=fr)
-    r2 = metrics.sample_report(samples, second, data.x_test)
-    r["second_share"] = r2["fd"] / metrics.sample_anchors(second, data)["ceiling"]["fd"]
+    fr2 = second.features(data.x_test)
+    r2 = metrics.sample_report(samples, second, data.x_test, fr2)
+    r["second_share"] = r2["fd"] / metrics.sample_anchors(second, data, real_features=fr2)["ceiling"]["fd"]
     r["second_covered"] = r2["classes_covered"]
     d_fake, d_real = float(gan.d_score(samples).mean()), float(gan.d_score(data.x_test).mean())
     return r | {"floor": anchors["floor"]["fd"], "ceiling": anchors["ceiling"]["fd"],

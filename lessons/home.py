@@ -107,11 +107,11 @@ def class_quality(vae, referee, label: int, n: int = MEASURED) -> dict:
     d = gm.load_dataset(vae.spec.dataset)
     bulk = latent.generate_class(vae, class_gaussian(vae, label), label, n, seed=label)
     rate = float((referee.predict_proba(bulk).argmax(1) == label).float().mean())
-    baseline = float(nearest_training(d.x_test[d.y_test == label], d.x_train)[1].median())
+    real = d.x_test[d.y_test == label]  # held-out digits of the class: both scales
+    baseline = float(nearest_training(real, d.x_train)[1].median())
     novelty = memorization(bulk, d.x_train, baseline)["ratio"]
     said = (verdict("home.novel", ratio=novelty, label=d.classes[label]) if novelty >= COPY_RATIO
             else verdict("home.copies", ratio=novelty, label=d.classes[label]))
-    real = d.x_test[d.y_test == label]
     variety = mean_pairwise_distance(bulk) / max(mean_pairwise_distance(real), 1e-12)
     spread = (verdict("home.varied", ratio=variety, label=d.classes[label]) if variety >= VARIED
               else verdict("home.alike", ratio=variety, label=d.classes[label]))

@@ -218,9 +218,8 @@ def test_two_judges_agree_the_gan_and_the_vae_make_digits_and_the_ae_prior_does_
                "ae": latent.prior_samples(get("ae", latent_dim=8), N, seed=0)}
     assert {j.kind for j, _ in judges} == {"mlp", "cnn"}
     for judge, anchors in judges:
-        share = {k: metrics.sample_report(x, judge, data.x_test)["fd"] / anchors["ceiling"]["fd"]
-                 for k, x in samples.items()}
         reps = {k: metrics.sample_report(x, judge, data.x_test) for k, x in samples.items()}
+        share = {k: r["fd"] / anchors["ceiling"]["fd"] for k, r in reps.items()}
         for k in ("gan", "vae"):
             assert share[k] <= 0.1 and reps[k]["classes_covered"] >= 9, (judge.kind, k, share[k])
         assert share["ae"] >= 3 * share["vae"], (judge.kind, share)

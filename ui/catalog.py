@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,14 +61,13 @@ def used_keys() -> tuple[set[str], set[str]]:
 def extracted() -> set[str]:
     """The literal keys as Babel's own extractor sees them."""
     found = set()
-    for path in _files():
-        if path.is_file() and path.parent == ROOT:
-            from babel.messages.extract import extract
+    for name in SOURCES:
+        path = ROOT / name
+        if path.is_file():
             with open(path, "rb") as f:
                 found |= {m[1] for m in extract("python", f, keywords=KEYWORDS)}
-    for name in SOURCES:
-        if (ROOT / name).is_dir():
-            found |= {m[2] for m in extract_from_dir(ROOT / name, method_map=[("**.py", "python")],
+        else:
+            found |= {m[2] for m in extract_from_dir(path, method_map=[("**.py", "python")],
                                                        keywords=KEYWORDS)}
     return found - {""}
 

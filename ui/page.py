@@ -60,7 +60,7 @@ def setup(lesson) -> Settings:
         seed = st.number_input(t("sidebar.seed"), 0, MAX_SEED,
                                key=param("seed", 0, lo=0, hi=MAX_SEED, shared=True),
                                help=t("sidebar.seed_help"))
-        if gm.dataset_status(dataset) == "missing":
+        if _status(dataset) == "missing":
             st.warning(t("sidebar.dataset_missing", dataset=dataset,
                          folder=str(gm.data.raw_folder(dataset))))
         st.caption(t("sidebar.device", device=_device()))

@@ -30,6 +30,7 @@ DEFAULT_LANGUAGE = "en"
 LANGUAGES = {p.parent.parent.name: Locale.parse(p.parent.parent.name).get_display_name(p.parent.parent.name)
              for p in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"),
                              key=lambda p: (p.parent.parent.name != DEFAULT_LANGUAGE, str(p)))}
+_SIGNIFICANT = re.compile(r"^\.(\d+)g$")
 _SPEC = re.compile(r"^(\+)?(,)?\.(\d+)([f%])$")
 
 
@@ -77,6 +78,7 @@ class _LocaleFormatter(string.Formatter):
 
     def __init__(self, locale: str):
         self.locale = locale
+        self.percent = Locale.parse(locale).percent_formats[None].pattern  # "#,##0 %" in Danish
 
     def format_field(self, value, spec: str):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -86,12 +88,11 @@ class _LocaleFormatter(string.Formatter):
                 frac = "0" * int(digits)
                 pattern = ("#,##0" if group else "0") + (f".{frac}" if frac else "")
                 if kind == "%":  # the locale's own percent layout ("50 %" in Danish)
-                    layout = Locale.parse(self.locale).percent_formats[None].pattern
-                    out = format_percent(value, layout.replace("#,##0", pattern), locale=self.locale)
+                    out = format_percent(value, self.percent.replace("#,##0", pattern), locale=self.locale)
                 else:
                     out = format_decimal(value, pattern, locale=self.locale)
                 return ("+" + out) if sign and value >= 0 else out
-            m = re.match(r"^\.(\d+)g$", spec)
+            m = _SIGNIFICANT.match(spec)
             if m:  # significant digits: 1e-4 stays 0.0001, 0.00123 stays 0.00123
                 return format_decimal(value, "@" + "#" * (int(m.group(1)) - 1), locale=self.locale)
             if spec == ",":
