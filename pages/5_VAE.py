@@ -47,9 +47,9 @@ st.caption(ui.t("vae.resample.caption", draw=eps))
 
 st.header(ui.t("vae.s3"))
 m = st.columns(5)
-m[0].metric(ui.t("vae.metric.recon"), ui.num(panel["recon"], ".1f"))
-m[1].metric(ui.t("vae.metric.kl"), ui.num(panel["kl"], ".2f"))
-m[2].metric(ui.t("vae.metric.neg_elbo"), ui.num(panel["neg_elbo"], ".1f"))
+m[0].metric(ui.t("vae.metric.recon"), ui.t("vae.nats", x=panel["recon"]))
+m[1].metric(ui.t("vae.metric.kl"), ui.t("vae.nats2", x=panel["kl"]))
+m[2].metric(ui.t("vae.metric.neg_elbo"), ui.t("vae.nats", x=panel["neg_elbo"]))
 m[3].metric(ui.t("vae.metric.active"), ui.t("vae.metric.active_value", n=panel["active_dims"], of=z_dim),
             help=ui.t("vae.metric.active_help"))
 m[4].metric(ui.t("vae.metric.spread"), ui.num(panel["spread"], ".0%"), help=ui.t("vae.metric.spread_help"))
