@@ -56,9 +56,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def die_with_parent(parent: int) -> None:
-    """Worker initializer: the kernel kills a worker when train.py dies (Linux's
+def worker_init(parent: int, threads: int) -> None:
+    """Worker initializer: the workers share the cores (`threads` torch threads each,
+    through $GM_THREADS), and the kernel kills a worker when train.py dies (Linux's
     PR_SET_PDEATHSIG), so a killed run leaves no ~800 MiB process behind."""
+    os.environ.setdefault("GM_THREADS", str(threads))
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
@@ -130,9 +132,10 @@ def train_all(args: argparse.Namespace, specs: list) -> list:
         # spawn, not fork: a child forked after torch started its thread pool can hang
         # The parent reports each model as it finishes: children writing to one stream
         # overwrite each other's lines when it is a file.
-        signal.signal(signal.SIGTERM, lambda *_: os._exit(143))  # workers die with us (die_with_parent)
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(143))  # workers die with us (worker_init)
         with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+                                 initializer=worker_init,
+                                 initargs=(os.getpid(), max(1, (os.cpu_count() or 1) // args.jobs))) as pool:
             futures = [pool.submit(train_one, args, s, False) for s in specs]
             for i, fut in enumerate(as_completed(futures), 1):
                 label, _, secs, *_ = fut.result()

@@ -28,8 +28,8 @@ from urllib.parse import urlparse
 import numpy as np
 import torch
 
-DATASETS = ("digits", "mnist", "fashion_mnist")
-DEFAULT_DATASET = "digits"
+DATASETS = ("mnist", "digits", "fashion_mnist")  # the default first
+DEFAULT_DATASET = "mnist"
 DIGIT_CLASSES = tuple(str(i) for i in range(10))
 FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")

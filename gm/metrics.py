@@ -82,7 +82,8 @@ def sample_report(samples: torch.Tensor, referee, real: torch.Tensor,
                   real_features: torch.Tensor | None = None) -> dict:
     """Frechet distance to `real` in the referee's features, precision and recall there
     (quality and coverage as two numbers), classifier score, class histogram, number of
-    classes holding >= 5% of samples, mean referee confidence."""
+    classes holding >= 5% of samples, mean referee confidence, and `realism`: the mean of
+    the referee's P(a digit) (1 for a referee without a not-a-digit class)."""
     probs = referee.predict_proba(samples)
     fr = real_features if real_features is not None else referee.features(real)
     fs = referee.features(samples)
@@ -91,7 +92,9 @@ def sample_report(samples: torch.Tensor, referee, real: torch.Tensor,
     return {"fd": frechet_distance(fs, fr), **precision_recall(fr[:n], fs[:n]),
             "classifier_score": classifier_score(probs), "histogram": hist,
             "classes_covered": sum(h >= COVERED for h in hist),
-            "confidence": float(probs.max(1).values.mean()), "n": len(samples)}
+            "confidence": float(probs.max(1).values.mean()),
+            "realism": float(referee.realism(samples).mean()) if hasattr(referee, "realism") else 1.0,
+            "n": len(samples)}
 
 
 def _kth_radius(f: torch.Tensor, k: int) -> torch.Tensor:

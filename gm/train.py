@@ -56,6 +56,21 @@ def g_step(model, opt_g, n: int) -> dict:
     return {k: float(v.detach()) for k, v in out.items()}
 
 
+class LiveRates:
+    """The learning rates of a GAN trained live, for a class holding its two optimizers as
+    `opt_g` and `opt_d` (lessons.gan_live, lessons.gan2d): read and changed mid-training."""
+
+    def set_lr(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
+        for opt, lr in ((self.opt_g, lr_g), (self.opt_d, lr_d)):
+            if lr is not None:
+                for group in opt.param_groups:
+                    group["lr"] = float(lr)
+
+    @property
+    def lr(self) -> dict:
+        return {"G": self.opt_g.param_groups[0]["lr"], "D": self.opt_d.param_groups[0]["lr"]}
+
+
 def gan_step(model, opt_d, opt_g, real: torch.Tensor, d_steps: int = 1) -> dict:
     out = {}
     for _ in range(d_steps):
@@ -75,7 +90,7 @@ def fit(model, data: Dataset, device: torch.device | str = "cpu",
     losses; cancel() is polled every step and stops training with `Cancelled`.
     Returns the history: a list of per-epoch mean losses and the wall time.
     """
-    set_threads()
+    set_threads(pixels=math.prod(data.shape))
     cfg = model.config
     torch.manual_seed(cfg.seed)  # model init happened before; this seeds noise and dropout
     gen = torch.Generator().manual_seed(cfg.seed)

@@ -17,12 +17,12 @@ from __future__ import annotations
 from gm import Spec
 from gm.referee import second_spec, spec as referee_spec
 
-from . import (autoencoder, convolutional, denoising, gan, glossary, home, interpolation,
-               latent_gaps, overcomplete, vae)
+from . import (autoencoder, classroom, convolutional, denoising, gan, gan2d, glossary, home, interpolation,
+               latent_gaps, overcomplete, tour, vae)
 from .verdict import Verdict, verdict
 
-LESSONS = [home, autoencoder, overcomplete, denoising, convolutional, vae, latent_gaps,
-           interpolation, gan, glossary]
+LESSONS = [home, tour, classroom, autoencoder, overcomplete, denoising, convolutional, vae, latent_gaps,
+           interpolation, gan, gan2d, glossary]
 
 
 def pretrain(dataset: str, seed: int = 0, data_root: str | None = None) -> list[Spec]:

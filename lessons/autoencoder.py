@@ -46,7 +46,7 @@ def curve_specs(dataset: str, seed: int, depth: int) -> tuple[Spec, ...]:
 
 def pretrain(dataset: str, seed: int = 0) -> list[Spec]:
     """The models `python train.py` trains before class, so the page answers at once."""
-    return list(curve_specs(dataset, seed, 1)) + [spec(dataset, seed, 8, d) for d in DEPTHS if d > 1]
+    return list(curve_specs(dataset, seed, 1)) + [s for s in stacking_specs(dataset, seed) if s.config.hidden != DEPTHS[1]]
 
 
 # --- what the page shows -----------------------------------------------------------------------
@@ -80,6 +80,25 @@ def rate_distortion(dataset: str, *aes) -> dict:
     says = (verdict("autoencoder.rd.wins", sizes=", ".join(map(str, wins))) if wins
             else verdict("autoencoder.rd.no_wins"))
     return {"pca": pca, "ae": ae, "wins": wins, "verdict": says}
+
+
+def stacking_specs(dataset: str, seed: int) -> tuple[Spec, ...]:
+    """The z = 8 autoencoders of every depth: the one-layer default and the stacked ones."""
+    return tuple(spec(dataset, seed, 8, d) for d in DEPTHS)
+
+
+def stacking(*aes) -> dict:
+    """Every depth side by side at the same code size: hidden widths, test error and
+    parameters, and the verdict on whether stacking (its best depth) is at least as good as
+    one hidden layer."""
+    rows = [{"hidden": list(m.config.hidden), "depth": len(m.config.hidden), "mse": test_error(m),
+             "params": m.n_params()} for m in sorted(aes, key=lambda m: len(m.config.hidden))]
+    one = rows[0]  # against the best stack (the deepest can overfit a small training set)
+    deep = min(rows[1:], key=lambda r: r["mse"]) if len(rows) > 1 else one
+    values = dict(deep=deep["mse"], one=one["mse"], z=8, layers=" - ".join(map(str, deep["hidden"])))
+    if deep["mse"] <= one["mse"]:
+        return {"rows": rows, "verdict": verdict("autoencoder.stacking.helps", **values)}
+    return {"rows": rows, "verdict": verdict("autoencoder.stacking.hurts", **values)}
 
 
 def features(ae, per_class: int) -> dict:

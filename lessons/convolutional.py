@@ -92,10 +92,10 @@ def layer_walk(model, x: torch.Tensor) -> list[dict]:
     return rows
 
 
-def feature_maps(t: torch.Tensor) -> torch.Tensor:
+def feature_maps(out: torch.Tensor) -> torch.Tensor:
     """The channels of one image's layer output (1,C,H,W) as C images (C,1,H,W), each
     min-max scaled to [0,1] on its own (a flat channel becomes black)."""
-    maps = t[0].detach().float().unsqueeze(1)
+    maps = out[0].detach().float().unsqueeze(1)
     lo = maps.amin((2, 3), keepdim=True)
     hi = maps.amax((2, 3), keepdim=True)
     return (maps - lo) / (hi - lo).clamp_min(1e-8)

@@ -45,15 +45,14 @@ def pretrain(dataset: str, seed: int = 0) -> list[Spec]:
 @torch.no_grad()
 def sample_sheet(model, n: int, seed: int, referee=None) -> dict:
     """n samples from fixed noise `seed`, each with its D(x) and (given a referee) the
-    class it looks like and how sure the referee is."""
+    class it looks like, how sure the referee is and its realism (P(a digit))."""
     was = model.training
     model.eval()
     z = model.noise(n, seed=seed)
     x = model.generator(z)
     out = {"z": z, "x": x, "d": model.d_score(x).tolist()}
     if referee is not None:
-        p = referee.predict_proba(x)
-        out["label"], out["confidence"] = p.argmax(1).tolist(), p.max(1).values.tolist()
+        out |= referee.read(x)
     model.train(was)
     return out
 

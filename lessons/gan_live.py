@@ -30,7 +30,7 @@ from gm.data import load_dataset
 from gm.device import set_threads
 from gm.metrics import mean_pairwise_distance, nearest_training
 from gm.models import build, make_config
-from gm.train import d_step, g_step, gan_optimizers
+from gm.train import LiveRates, d_step, g_step, gan_optimizers
 
 from . import gan_cockpit as cockpit
 
@@ -89,7 +89,7 @@ def _grad_norm(module: torch.nn.Module) -> float:
     return float(torch.cat(g).norm()) if g else 0.0
 
 
-class LiveGAN:
+class LiveGAN(LiveRates):
     """One steerable GAN training session (see the module docstring)."""
 
     def __init__(self, dataset: str = "digits", *, seed: int = 0, model=None,
@@ -138,16 +138,6 @@ class LiveGAN:
         self.snapshot(action="start")
 
     # --- steering ---------------------------------------------------------------------------
-
-    def set_lr(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
-        for opt, lr in ((self.opt_g, lr_g), (self.opt_d, lr_d)):
-            if lr is not None:
-                for group in opt.param_groups:
-                    group["lr"] = float(lr)
-
-    @property
-    def lr(self) -> dict:
-        return {"G": self.opt_g.param_groups[0]["lr"], "D": self.opt_d.param_groups[0]["lr"]}
 
     def _batch(self) -> torch.Tensor:
         idx = torch.randint(0, len(self.data.x_train), (self.batch_size,), generator=self._gen)

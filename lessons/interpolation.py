@@ -34,7 +34,7 @@ class Choice:
     end_pick: int = 0
     steps: int = 10
     mode: str = "linear"
-    latent: int = 2
+    latent: int = 8  # at 2 the plain AE decodes the first test 9's code as a 7 on MNIST
 
 
 def specs(choice: Choice, dataset: str, seed: int) -> tuple[Spec, Spec, Spec]:
@@ -69,8 +69,9 @@ def gan_code(gan, index: int) -> tuple[tuple[float, ...], float]:
 @torch.no_grad()
 def walks(ae, vae, gan, referee, i0: int, i1: int, steps: int, mode: str, gan_ends: tuple) -> dict:
     """The walk from test image i0 to i1 in each model (NAMES): 'codes' (steps, d), decoded
-    'images', the class the referee reads at each step ('label') and how sure it is
-    ('confidence'), with their 'mean' and 'lowest'. Also 't', the two real digits ('ends')
+    'images', the class the referee reads at each step ('label'), how sure it is
+    ('confidence') and how digit-like the image is ('realism'), with the realism's 'mean'
+    and 'lowest'. Also 't', the two real digits ('ends')
     and 'fit_mse', how close the GAN's endpoints (`gan_ends`, two gan_code results) come."""
     x = gm.load_dataset(ae.spec.dataset).x_test[[i0, i1]]
     out = {}
@@ -83,7 +84,7 @@ def walks(ae, vae, gan, referee, i0: int, i1: int, steps: int, mode: str, gan_en
     out["gan"] = {"codes": z, "images": gan.generator(z).clamp(0, 1)}
     for name in NAMES:
         r = out[name]
-        r["label"], r["confidence"] = latent_maps.read(referee, r["images"])
-        r["mean"], r["lowest"] = float(np.mean(r["confidence"])), float(np.min(r["confidence"]))
+        r["label"], r["confidence"], r["realism"] = latent_maps.read(referee, r["images"])
+        r["mean"], r["lowest"] = float(np.mean(r["realism"])), float(np.min(r["realism"]))
         r["codes"] = r["codes"].numpy()
     return out | {"t": np.linspace(0, 1, steps), "ends": x, "fit_mse": (e0, e1)}

@@ -95,19 +95,19 @@ def track_click(events: dict, memory: dict, view: str, dims: int) -> tuple[dict,
 
 def decode_click(ae, vae, referee, maps: dict, click: dict) -> dict:
     """A click decoded by both models: 'images' (2,C,H,W), what the referee reads in each
-    ('label', 'confidence'), where to mark the click on each map ('xy') and the verdict
+    ('label', 'confidence', 'realism'), where to mark the click on each map ('xy') and the verdict
     saying what was decoded."""
     picked = latent_maps.click_codes(click["xy"], click["model"], {n: maps[n] for n in NAMES})
     images = torch.cat([latent.decode(m, torch.from_numpy(picked[n]["code"])[None])
                         for n, m in zip(NAMES, (ae, vae))])
-    label, confidence = latent_maps.read(referee, images)
+    label, confidence, realism = latent_maps.read(referee, images)
     i = picked["ae"]["index"]
     if maps["ae"]["view"] == "tsne":
         data = gm.load_dataset(ae.spec.dataset)
         what = verdict("latent_gaps.decoded.nearest", i=i, label=data.classes[int(data.y_test[i])])
     else:
         what = verdict("latent_gaps.decoded.point", x=click["xy"][0], y=click["xy"][1])
-    return {"images": images, "label": label, "confidence": confidence, "what": what,
+    return {"images": images, "label": label, "confidence": confidence, "realism": realism, "what": what,
             "xy": {n: picked[n]["xy"] for n in NAMES}}
 
 
@@ -120,8 +120,8 @@ def read_drawing(ae, vae, referee, canvas, maps: dict) -> dict | None:
         return None
     codes = {n: latent.codes(m, x[None]) for n, m in zip(NAMES, (ae, vae))}
     images = torch.cat([x[None]] + [latent.decode(m, codes[n]) for n, m in zip(NAMES, (ae, vae))])
-    label, confidence = latent_maps.read(referee, images)
-    return {"images": images, "label": label, "confidence": confidence,
+    label, confidence, realism = latent_maps.read(referee, images)
+    return {"images": images, "label": label, "confidence": confidence, "realism": realism,
             "xy": {n: latent_maps.to_map(codes[n].numpy(), maps[n])[0] for n in NAMES}}
 
 

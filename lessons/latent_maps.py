@@ -89,10 +89,11 @@ def grid_points(points: np.ndarray, n: int = 30, margin: float = 0.15) -> np.nda
     return np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)
 
 
-def read(referee, images: torch.Tensor) -> tuple[list[int], list[float]]:
-    """The class the referee reads in each image and how sure it is."""
-    p = referee.predict_proba(images)
-    return p.argmax(1).tolist(), p.max(1).values.tolist()
+def read(referee, images: torch.Tensor) -> tuple[list[int], list[float], list[float]]:
+    """The class the referee reads in each image, how sure it is (if it is a digit at all),
+    and its realism: the referee's probability that the image is a digit."""
+    r = referee.read(images)
+    return r["label"], r["confidence"], r["realism"]
 
 
 # --- a GAN has no encoder: search its latent space -------------------------------------------
@@ -102,7 +103,7 @@ def invert_gan(gan, target: torch.Tensor, steps: int = 200, restarts: int = 8, l
     """The latent vector whose generated image is closest (MSE) to `target` (1,H,W): Adam
     on z from `restarts` random starts at once, the best kept. Returns (z (latent_dim,),
     its per-pixel MSE). The generator is only read (it must be in eval mode)."""
-    set_threads()  # tiny products: one thread is fastest (and fair to other sessions)
+    set_threads(1)  # a few hundred tiny steps: one thread, fair to other sessions
     g = torch.Generator().manual_seed(seed)
     z = torch.randn(restarts, gan.latent_dim, generator=g).requires_grad_(True)
     x = target.reshape(1, *gan.shape).float()

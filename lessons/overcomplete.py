@@ -28,6 +28,7 @@ SPARSE_FRACTION = 0.5   # sparse when under half as many units are on as in the 
 NEAR_RHO = 0.8          # "every unit is used, but rarely": this share within a factor 2 of rho
 SMOOTHER = 0.05         # neighbour correlation by which sparse features count as smoother
 ATLAS = 64              # busiest units drawn
+USED_SHARE = 0.01       # a pixel digits "use": inked (> 0.1) in at least 1% of training images
 
 
 @dataclass(frozen=True)
@@ -66,20 +67,37 @@ def widths(dataset: str) -> dict:
 
 # --- the identity trap -------------------------------------------------------------------------
 
+def used_pixels(x_train: torch.Tensor, share: float = USED_SHARE) -> torch.Tensor:
+    """The pixels training digits use (inked in at least `share` of them), shaped (1,H,W).
+    The identity can only be learned where inputs vary: a pixel that is blank in every
+    training image never sends a gradient to its encoder weights, so no autoencoder copies
+    noise there (on MNIST 302 of 784 border pixels; on 8x8 digits 3 of 64)."""
+    return (x_train > 0.1).float().mean(0) >= share
+
+
+def noise_errors(named: dict, noise: torch.Tensor, used: torch.Tensor) -> dict:
+    """Each model's per-pixel MSE on `noise` images, over the pixels the digits use."""
+    return {n: float(((m.reconstruct(noise) - noise) ** 2)[:, used].mean()) for n, m in named.items()}
+
+
 def trap(index: int, seed: int, *models) -> dict:
     """Every probe input (PROBES, built from test image `index`), each model's
-    output and error on it, each model's test error, and the verdict on uniform noise: the
-    overcomplete model copies it, the bottleneck model does not."""
+    output and error on it, each model's test error, and the verdict on uniform noise
+    (100 images, over the pixels the digits use): the overcomplete model copies it, the
+    bottleneck model does not."""
     d = gm.load_dataset(models[0].spec.dataset)
     named = {m.spec.name: m for m in models}
     x = probe_inputs(d.x_test, index, seed)
     outs, errs = probe_errors(named, x)
     test = {n: metrics.mse(m.reconstruct(d.x_test), d.x_test) for n, m in named.items()}
-    noise = PROBES.index("uniform noise")
-    oc, bn = errs["overcomplete_ae"][noise], errs["ae"][noise]
+    used = used_pixels(d.x_train)
+    noise = torch.rand((100, *d.shape), generator=torch.Generator().manual_seed(seed))
+    on_noise = noise_errors(named, noise, used)
+    oc, bn = on_noise["overcomplete_ae"], on_noise["ae"]
     says = verdict("overcomplete.trap.noise", oc=oc, bn=bn, ratio=bn / max(oc, 1e-9),
-                   **{n: v for n, v in test.items()})
-    return {"inputs": x, "outputs": outs, "errors": errs, "test_mse": test, "verdict": says}
+                   used=int(used.sum()), pixels=used.numel(), **{n: v for n, v in test.items()})
+    return {"inputs": x, "outputs": outs, "errors": errs, "test_mse": test, "noise_mse": on_noise,
+            "used": used, "verdict": says}
 
 
 # --- what the code units do --------------------------------------------------------------------

@@ -50,6 +50,14 @@ if missing:
 st.header(ui.t("autoencoder.s3"))
 st.markdown(figs.architecture(rec["arch"]), unsafe_allow_html=True)
 st.caption(ui.t("autoencoder.stack.caption", params=rec["params"]))
+stacked = ui.cached(*lesson.stacking_specs(s.dataset, s.seed))  # train.py trains them all
+if len(stacked) > 1:
+    stack = ui.compute(lesson.stacking, *stacked)
+    for col, row in zip(st.columns(len(stack["rows"])), stack["rows"]):
+        col.metric(ui.t("autoencoder.stacking.label", layers=" - ".join(map(str, row["hidden"]))),
+                   ui.num(row["mse"], ".4f"), delta=ui.t("autoencoder.stacking.params", params=row["params"]),
+                   delta_color="off", delta_arrow="off")
+    st.caption(ui.say(stack["verdict"]))
 
 st.header(ui.t("autoencoder.s4"))
 per_class = st.select_slider(ui.t("autoencoder.labels"), lesson.LABELS,

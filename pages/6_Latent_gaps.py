@@ -47,7 +47,7 @@ with d2:
         st.info(ui.t("latent_gaps.draw.hint", side=data.shape[-1]))
     else:
         ui.images(drawn["images"], ncols=3, cell=140)
-        said, p = [data.classes[k] for k in drawn["label"]], drawn["confidence"]
+        said, p = [data.classes[k] for k in drawn["label"]], drawn["realism"]
         st.caption(ui.t("latent_gaps.draw.read", drawing=said[0], p0=p[0], ae=said[1], p1=p[1],
                         vae=said[2], p2=p[2]))
 
@@ -63,7 +63,8 @@ with maps_area:
             with k[j]:
                 ui.images(picked["images"][j:j + 1], ncols=1, cell=160)
                 st.markdown(ui.t("latent_gaps.decoder", model=ui.t(f"latent_gaps.name.{name}"),
-                                 label=data.classes[picked["label"][j]], p=picked["confidence"][j]))
+                                 label=data.classes[picked["label"][j]], p=picked["confidence"][j],
+                                 real=picked["realism"][j]))
         k[2].info(ui.say(picked["what"]))
     else:
         st.info(ui.t("latent_gaps.click_hint"))

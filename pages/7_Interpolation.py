@@ -26,7 +26,7 @@ steps = c[4].slider(ui.t("interpolation.steps"), lo, hi, key=ui.param("steps", 1
 mode = c[5].radio(ui.t("interpolation.mode"), lesson.MODES, format_func=lambda m: ui.t(f"interpolation.mode.{m}"),
                   key=ui.param("mode", "linear", options=lesson.MODES))
 z_dim = st.radio(ui.t("interpolation.code_size"), lesson.DIMS, horizontal=True,
-                 key=ui.param("latent", 2, options=lesson.DIMS))
+                 key=ui.param("latent", lesson.Choice().latent, options=lesson.DIMS))
 choice = lesson.Choice(start, start_pick, end, end_pick, steps, mode, z_dim)
 i0, i1 = lesson.pick(s.dataset, start, start_pick), lesson.pick(s.dataset, end, end_pick)
 ae, vae, gan = ui.require(*lesson.specs(choice, s.dataset, s.seed))

@@ -56,9 +56,11 @@ def clear_caches() -> None:
 
 
 def page(path: str, **query) -> AppTest:
-    """Run a page (path relative to the repository) with URL query values; no exception."""
+    """Run a page (path relative to the repository) with URL query values; no exception.
+    The pages open on the 8x8 digits here (?dataset=digits), whose models the fixtures
+    train in seconds; tests/test_phenomena.py and tests/e2e check the default dataset."""
     at = AppTest.from_file(str(ROOT / path), default_timeout=60)
-    at.query_params.update(query)
+    at.query_params.update({"dataset": "digits", **query})
     at.run()
     assert not at.exception, at.exception
     return at

@@ -19,7 +19,8 @@ AE, OC = "pages/1_Autoencoder.py", "pages/2_Overcomplete_and_sparse.py"
 L1 = {"sparsity": "l1", "sparsity_weight": 0.03, "rho": 0.05}
 W0 = {"sparsity_weight": 0.0}
 MODELS = [("ae", {"latent_dim": 8}), ("ae", {"latent_dim": 2}), ("overcomplete_ae", {}),
-          ("sparse_ae", {}), ("denoising_ae", {}), ("sparse_ae", L1), ("sparse_ae", W0)]
+          ("sparse_ae", {}), ("denoising_ae", {}), ("sparse_ae", L1), ("sparse_ae", W0),
+          ("ae", {"latent_dim": 8, "hidden": (256, 128)}), ("ae", {"latent_dim": 8, "hidden": (512, 256, 128)})]
 
 cache, clear = cache_fixtures(MODELS, referee=False)
 
@@ -96,6 +97,16 @@ def test_bad_query_param_gives_a_notice_not_an_exception():
     at = page(AE, latent="999")
     assert t("params.ignored", name="latent", raw="999", default="8") in captions(at)
     assert metric(at, t("autoencoder.metric.code")).value == t("autoencoder.metric.code_value", z=8)
+
+
+def test_stacked_models_are_shown_side_by_side_with_their_verdict():
+    st_ = ae_lesson.stacking(*[model("ae", **s.changed()) for s in ae_lesson.stacking_specs("digits", 0)])
+    assert [r["hidden"] for r in st_["rows"]] == [list(h) for h in ae_lesson.DEPTHS.values()]
+    at = page(AE)
+    for r in st_["rows"]:
+        label = t("autoencoder.stacking.label", layers=" - ".join(map(str, r["hidden"])))
+        assert metric(at, label).value == num(r["mse"], ".4f")
+    assert say(st_["verdict"]) in captions(at)
 
 
 def test_pretrain_covers_the_curve_and_the_stacked_models():

@@ -53,8 +53,8 @@ def test_sampling_view_shows_samples_with_their_d_score_and_the_measured_quality
     at = page(PAGE, mode="sample")
     sheet = lesson.sheet(gan, ref, 0)
     assert len(sheet["d"]) == lesson.SHEET
-    expected = [t("gan.sample.caption", i=i, d=d, label=c)
-                for i, (d, c) in enumerate(zip(sheet["d"], sheet["label"]))]
+    expected = [t("gan.sample.caption", i=i, d=d, label=c, real=r)
+                for i, (d, c, r) in enumerate(zip(sheet["d"], sheet["label"], sheet["realism"]))]
     assert image_captions(at)[:lesson.SHEET] == expected
     quality = t("gan.quality", n=lesson.SCORED, fd=q["fd"], floor=q["floor"], ceiling=q["ceiling"],
                 share=q["share"], covered=q["classes_covered"], of=10, seconds=q["seconds"])
@@ -65,7 +65,8 @@ def test_sampling_view_shows_samples_with_their_d_score_and_the_measured_quality
     at.button(key="gan.new_noise").click().run()
     assert not at.exception and at.number_input(key="gan.noise").value == 1
     new = lesson.sheet(gan, ref, 1)
-    assert image_captions(at)[0] == t("gan.sample.caption", i=0, d=new["d"][0], label=new["label"][0])
+    assert image_captions(at)[0] == t("gan.sample.caption", i=0, d=new["d"][0], label=new["label"][0],
+                                         real=new["realism"][0])
     assert new["d"] != sheet["d"]
 
 
@@ -79,7 +80,7 @@ def test_the_walk_runs_from_one_sample_to_another_and_follows_the_url():
         assert torch.allclose(w["x"][-1], sheet["x"][5], atol=1e-5)
     assert (slerp["x"][4] - lerp["x"][4]).abs().max() > 1e-3  # ... by different ways
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)  # page()'s own `path` is taken
-    at.query_params.update(mode="sample", noise="7", a="2", b="5", path="lerp")
+    at.query_params.update(dataset="digits", mode="sample", noise="7", a="2", b="5", path="lerp")
     at.run()
     assert not at.exception
     assert at.number_input(key="gan.noise").value == 7 and at.radio(key="gan.path").value == "lerp"

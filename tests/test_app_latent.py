@@ -178,7 +178,7 @@ def test_gaps_page_click_decodes_with_both_models_and_measures_holes():
     assert picked["what"].key == "latent_gaps.decoded.point"
     assert torch.equal(picked["images"][0], latent.decode(ae, torch.tensor([[3.0, -3.0]]))[0])
     decoded = [t("latent_gaps.decoder", model=t(f"latent_gaps.name.{n}"), label=str(picked["label"][j]),
-                 p=picked["confidence"][j]) for j, n in enumerate(gaps.NAMES)]
+                 p=picked["confidence"][j], real=picked["realism"][j]) for j, n in enumerate(gaps.NAMES)]
     assert [m.value for m in at.markdown if m.value in decoded] == decoded
     assert say(picked["what"]) in infos(at) and t("latent_gaps.click_hint") not in infos(at)
     at.radio(key="latent_gaps.view").set_value("pca").run()  # a click on another view is not reused
@@ -235,15 +235,16 @@ def test_walks_start_and_end_at_the_two_digits_codes():
         z = latent.codes(model, d.x_test[[i0, i1]]).numpy()
         assert res[name]["codes"].shape == (6, 2) and np.allclose(res[name]["codes"][[0, -1]], z)
         assert res[name]["images"].shape == (6, 1, 8, 8)
-        assert res[name]["mean"] == pytest.approx(np.mean(res[name]["confidence"]))
-        assert res[name]["lowest"] == min(res[name]["confidence"]) <= res[name]["mean"]
+        assert res[name]["mean"] == pytest.approx(np.mean(res[name]["realism"]))
+        assert res[name]["lowest"] == min(res[name]["realism"]) <= res[name]["mean"]
+        assert all(0 <= p <= 1 for p in res[name]["confidence"] + res[name]["realism"])
     assert np.allclose(res["gan"]["codes"][[0, -1]], [ends[0][0], ends[1][0]])
     assert res["fit_mse"] == (ends[0][1], ends[1][1]) and torch.equal(res["ends"], d.x_test[[i0, i1]])
 
 
 def test_interpolation_page_default_0_to_9_and_slerp():
     i0, i1 = interpolation.pick("digits", 0, 0), interpolation.pick("digits", 9, 0)
-    at = page(INTERP)
+    at = page(INTERP, latent=2)  # the page opens at 8; these fixtures hold the 2-number models
     assert at.subheader[0].value == t("interpolation.subheader", i0=i0, a="0", i1=i1, b="9")
 
     def rows(res):
@@ -260,7 +261,7 @@ def test_interpolation_page_default_0_to_9_and_slerp():
 
 
 def test_interpolation_page_reads_its_link():
-    at = page(INTERP, **{"from": "3", "from_pick": "2", "to": "8", "mode": "slerp", "steps": "4"})
+    at = page(INTERP, latent="2", **{"from": "3", "from_pick": "2", "to": "8", "mode": "slerp", "steps": "4"})
     i0, i1 = interpolation.pick("digits", 3, 2), interpolation.pick("digits", 8, 0)
     assert at.subheader[0].value == t("interpolation.subheader", i0=i0, a="3", i1=i1, b="8")
     assert (at.session_state["interpolation.mode"], at.session_state["interpolation.steps"]) == ("slerp", 4)

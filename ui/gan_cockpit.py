@@ -33,9 +33,10 @@ def cells(x, captions: list[str], ncols: int = 8, size: int = 120) -> None:
 
 
 def sheet(s: dict) -> None:
-    """The sample sheet: every sample with its number, D(x) and the class the referee reads."""
-    cells(s["x"], [t("gan.sample.caption", i=i, d=d, label=c)
-                   for i, (d, c) in enumerate(zip(s["d"], s["label"]))])
+    """The sample sheet: every sample with its number, D(x), the class the referee reads and
+    its realism (the referee's P(a digit))."""
+    cells(s["x"], [t("gan.sample.caption", i=i, d=d, label=c, real=r)
+                   for i, (d, c, r) in enumerate(zip(s["d"], s["label"], s["realism"]))])
 
 
 def walk(p: dict) -> None:

@@ -3,8 +3,9 @@ driven by Playwright as a student would (sidebar links, keyboard on sliders, cli
 
     python -m pytest tests/e2e -q            # about 3-5 minutes on 2 CPU cores
 
-The session trains every default digits model into a fresh cache with `train.py`
-(about a minute) before it starts the server, so pages render from the cache; pages that
+The session trains every default model (28x28 MNIST, the embedded 5,000 digits: the data
+folder is empty and downloads are off) into a fresh cache with `train.py` (about 4 minutes)
+before it starts the server, so pages render from the cache; pages that
 need other models show the background training panel and the tests wait for it.
 Set GM_E2E_CACHE=<folder> to reuse a cache between runs (train.py then only checks it).
 Screenshots of every page go to a folder under /tmp/gm-e2e-screens, printed at the end.
@@ -73,34 +74,70 @@ def e2e_tmp(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("e2e")
 
 
+def data_dir(e2e_tmp: Path) -> Path:
+    """The session's data folder: empty, so MNIST is the embedded subset, as in a classroom
+    with no download."""
+    data = e2e_tmp / "data"
+    data.mkdir(exist_ok=True)
+    return data
+
+
+def _wait_showing_progress(proc, log: Path, timeout: float, say) -> int | str:
+    """Wait for `proc`, printing each model train.py finishes (its log's `[i/n]` lines) as
+    it goes, so that the minutes this fixture takes never look hung."""
+    deadline, shown = time.monotonic() + timeout, 0
+    while True:
+        try:
+            rc = proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            rc = None
+        lines = log.read_text(errors="replace").splitlines()
+        for line in lines[shown:]:
+            if line.lstrip().startswith("[") or line.startswith("training "):
+                say(f"  train.py: {line.strip()}")
+        shown = len(lines)
+        if rc is not None:
+            return rc
+        if time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return f"killed after {timeout:.0f} s"
+
+
 @pytest.fixture(scope="session")
-def model_cache(e2e_tmp) -> Path:
-    """A model cache pre-filled by `train.py` with every default digits model."""
+def model_cache(e2e_tmp, pytestconfig) -> Path:
+    """A model cache pre-filled by `train.py` with every default model."""
     cache = Path(os.environ.get("GM_E2E_CACHE") or e2e_tmp / "models")
     cache.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "train.py", "--cache-dir", str(cache)]
+    cmd = [sys.executable, "train.py", "--cache-dir", str(cache), "--data-dir", str(data_dir(e2e_tmp))]
     if any(cache.iterdir()):  # a reused cache only needs loading: one process is quickest
         cmd += ["--jobs", "1"]
     log = e2e_tmp / "train.log"
     with open(log, "w") as out:  # a file, not a pipe: a stray worker can never hold us up
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        try:
-            rc = proc.wait(timeout=480)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            rc = "killed after 480 s"
+                                start_new_session=True, env={**os.environ, "GM_OFFLINE": "1"})
+        reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+        capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+
+        def say(line: str) -> None:  # past pytest's capture, to the terminal (or CI's log)
+            if reporter and capture:
+                with capture.global_and_fixture_disabled():
+                    reporter.write_line(line)
+                    reporter.flush()
+        rc = _wait_showing_progress(proc, log, 900, say)
     tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
     assert rc == 0, f"`{' '.join(cmd[1:])}` failed ({rc}):\n{tail}"
     return cache
 
 
+def app_env(model_cache: Path, e2e_tmp: Path) -> dict:
+    """An app server's environment: the session's cache and empty data folder, offline."""
+    return {"GM_CACHE_DIR": str(model_cache), "GM_DATA_DIR": str(data_dir(e2e_tmp)), "GM_OFFLINE": "1"}
+
+
 @pytest.fixture(scope="session")
 def server(model_cache, e2e_tmp):
-    data = e2e_tmp / "data"
-    data.mkdir(exist_ok=True)
-    srv = Server({"GM_CACHE_DIR": str(model_cache), "GM_DATA_DIR": str(data)}, e2e_tmp / "server.log")
+    srv = Server(app_env(model_cache, e2e_tmp), e2e_tmp / "server.log")
     try:
         yield srv
     finally:

@@ -78,7 +78,7 @@ def test_corrupt_cache_file_is_retrained(student, model_cache):
     if not (path / "model.pt").is_file():
         gm.get_model(spec, cache=str(model_cache))
     (path / "model.pt").write_bytes(b"this is not a torch file" * 10)
-    student.open("Autoencoder", "seed=7&latent=8&depth=1")
+    student.open("Autoencoder", "dataset=digits&seed=7&latent=8&depth=1")
     student.assert_ok()
     student.wait_drawn(images=1, charts=1)
     state = torch.load(path / "model.pt", weights_only=True)      # retrained and saved again

@@ -77,7 +77,8 @@ def _denoising(s):
 def _convolutional(s):
     s.number("Test digit", step_up=1)
     s.select("Feature maps of layer", 0)
-    s.slider("Code size", "ArrowLeft")            # three models at code size 4
+    # not the code size: three models at a new size train for 3-4 minutes on 2 busy cores;
+    # the VAE's new β below shows a page training in the background
 
 
 def _vae(s):
@@ -125,6 +126,11 @@ def _gan(s):
     s.button("Reset")
 
 
+def _class(s):
+    s.button("Start a class session")              # the teacher's board: QR code and two maps
+    s.assert_ok("after starting a class session")
+
+
 SPECS = {
     "": dict(images=3, charts=1, actions=_home),
     "Autoencoder": dict(images=1, charts=1, actions=_autoencoder),
@@ -136,6 +142,7 @@ SPECS = {
     "Interpolation": dict(images=2, charts=1, actions=_interpolation),
     "GAN": dict(images=16, charts=0, actions=_gan, after=dict(images=2, charts=3)),
     "Glossary": dict(images=0, charts=0, actions=None),  # words and links only
+    "Class": dict(images=0, charts=0, actions=_class, after=dict(images=1, charts=2)),  # join or start first
 }
 
 

@@ -1,4 +1,4 @@
-"""The interpolation page's figures: the referee's confidence along each walk, and a
+"""The interpolation page's figures: the referee's realism along each walk, and a
 model's test-code map with the walk drawn over it."""
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ COLORS = {"ae": "#d62728", "vae": "#2ca02c", "gan": "#1f77b4"}
 
 
 def confidence(res: dict, classes) -> go.Figure:
-    """How sure the referee is of each step of each walk, labelled with the class it reads."""
+    """How digit-like (the referee's realism) each step of each walk is, labelled with the
+    class it reads."""
     fig = go.Figure()
     for name in lesson.NAMES:
         r = res[name]
-        fig.add_trace(go.Scatter(x=res["t"], y=r["confidence"], mode="lines+markers+text",
+        fig.add_trace(go.Scatter(x=res["t"], y=r["realism"], mode="lines+markers+text",
                                  name=t(f"interpolation.name.{name}"),
                                  text=[classes[k] for k in r["label"]], textposition="top center",
                                  line=dict(color=COLORS[name], width=3), marker=dict(size=9)))

@@ -33,12 +33,12 @@ def code_map(m: dict, name: str, classes, frame: dict | None, prior: bool,
 
 
 def holes_table(h: dict) -> pd.DataFrame:
-    """One row per sampler in lesson.ROWS: Frechet distance, classes covered, confidence."""
+    """One row per sampler in lesson.ROWS: Frechet distance, classes covered, realism."""
     rows = [h[k] for k in lesson.ROWS]
     return pd.DataFrame({t("latent_gaps.table.samples"): [t(f"latent_gaps.row.{k}") for k in lesson.ROWS],
                          t("latent_gaps.table.fd"): [round(r["fd"], 1) for r in rows],
                          t("latent_gaps.table.covered"): [r["classes_covered"] for r in rows],
-                         t("latent_gaps.table.confidence"): [num(r["confidence"], ".0%") for r in rows]})
+                         t("latent_gaps.table.realism"): [num(r["realism"], ".0%") for r in rows]})
 
 
 def fd_bars(h: dict) -> go.Figure:
