@@ -36,7 +36,6 @@ maps = ui.compute(lesson.maps, ae.spec, vae.spec, s.seed)
 usual = {n: ui.compute(lesson.test_error, m.spec) for n, m in zip(lesson.NAMES, (ae, vae))}
 
 
-@st.fragment(run_every=room.BOARD_EVERY)
 def board() -> None:
     x, said, b = room.board(code, lambda d: lesson.as_images(d, data.shape[-1]),
                             lambda x, said: lesson.board(ae, vae, ref, x, said, maps, usual))
@@ -63,6 +62,7 @@ def board() -> None:
 
 
 board()
+room.watch_board(code)
 if who == "teacher":
     st.button(ui.t("class.clear"), key="class-clear", icon=":material/delete_sweep:",
               on_click=lambda: room.call(room.store().clear, code, st.session_state[room.TOKEN]))

@@ -297,17 +297,31 @@ def with_tally(answer: str, i: int, got: dict) -> str:
              share=num(got.get(i, 0) / n if n else 0, ".0%"))
 
 
+def _board_version(code: str) -> tuple[tuple, bool]:
+    v = call(store().follow, code, quiet=True) or {}
+    return (code, v.get("drawn"), v.get("cleared")), bool(v)
+
+
 def board(code: str, images, measure):
     """The board's drawings as images and their measurement (`images(drawings)` -> x,
     said; `measure(x, said)`), read again only when a drawing came or the board was cleared."""
-    v = call(store().follow, code, quiet=True) or {}
-    version = (code, v.get("drawn"), v.get("cleared"))
+    version, live = _board_version(code)
     kept = st.session_state.get("class.board")
-    if kept is None or kept[0] != version or not v:
+    if kept is None or kept[0] != version or not live:
         x, said = images(call(store().drawings, code, quiet=True) or [])
         kept = (version, x, said, measure(x, said))
         st.session_state["class.board"] = kept
     return kept[1:]
+
+
+@st.fragment(run_every=BOARD_EVERY)
+def watch_board(code: str) -> None:
+    """Every BOARD_EVERY s: one look at the board's version (no drawing, nothing sent to the
+    browser); the page is drawn again only when a drawing came or the board was cleared."""
+    version, live = _board_version(code)
+    kept = st.session_state.get("class.board")
+    if live and kept is not None and kept[0] != version:
+        st.rerun(scope="app")
 
 
 # --- drawing for the class -------------------------------------------------------------------

@@ -177,10 +177,13 @@ class Student:
         page.set_default_timeout(30_000)
 
     # navigation
-    def open(self, path: str = "", query: str = "", timeout: float = 180) -> None:
+    def open(self, path: str = "", query: str = "", timeout: float = 180, settle: bool = True) -> None:
+        """Go to a page; wait until it is idle unless `settle` is False (a page that polls
+        several times a second is never idle for long on a busy machine)."""
         url = f"{self.base}/{path}" + (f"?{query}" if query else "")
         self.page.goto(url)
-        self.settle(timeout)
+        if settle:
+            self.settle(timeout)
 
     def nav(self, url_path: str, timeout: float = 180) -> None:
         """Click the page's link in the sidebar navigation, as a person would."""

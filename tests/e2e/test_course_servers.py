@@ -112,11 +112,11 @@ def test_teacher_and_students_on_two_servers_share_one_class(course, browser, sc
         wait_text(phone, r"drawing no\. 1 is on the board")
         phone.shot("course-phone-drew")
 
-        teacher.button("The class's digits")
-        wait_text(teacher, r"On the board: 1\.")
+        teacher.button("The class's digits", settle=False)     # the board polls: wait for its text
+        wait_text(teacher, r"On the board: 1\.", timeout=120)
         teacher.shot("course-teacher-board")
-        laptop.open("Class", f"join={code}")                    # a student on the first server
-        wait_text(laptop, r"On the board: 1\.")                 # sees the phone's digit (the second's)
+        laptop.open("Class", f"join={code}", settle=False)      # a student on the first server
+        wait_text(laptop, r"On the board: 1\.", timeout=120)    # sees the phone's digit (the second's)
         assert not teacher.exceptions() and not phone.exceptions() and not laptop.exceptions()
         print(f"\nstudents on the other server followed the teacher's step within {follow_s:.2f} s")
     finally:

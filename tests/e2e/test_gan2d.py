@@ -33,6 +33,9 @@ def test_draw_a_target_play_and_watch_it_learn(student):
     student.page.get_by_role("button", name="Pause").click()
     student.settle()
     student.assert_ok("after pausing")
-    box = student.page.locator("[data-testid='stPlotlyChart']").first.bounding_box()
+    student.wait_drawn(charts=1)  # the paused plane is drawn anew (its chart config changes)
+    plane = student.page.locator("[data-testid='stPlotlyChart']").first
+    plane.wait_for(state="visible", timeout=30_000)
+    box = plane.bounding_box()
     assert box["y"] + box["height"] <= 720 + 40, box  # the plane in view (its x-axis title may spill)
     student.shot("GAN_in_the_plane-drawn")

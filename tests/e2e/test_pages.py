@@ -60,9 +60,8 @@ def _train_missing(s, text):
 
 def _sparse(s):
     s.number("Test digit to probe with", step_up=1)
-    s.slider("Target rate", "ArrowRight")
-    s.slider("Penalty weight", "ArrowLeft")
-    s.radio("Penalty", "L1")
+    s.slider("Target rate", "ArrowRight")         # a new sparse model: trained in the background
+    s.radio("Penalty", "L1")                      # and another (the weight slider is the AppTests')
 
 
 def _denoising(s):
