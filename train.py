@@ -1,7 +1,8 @@
 """Train and cache the lecture's models ahead of class.
 
-    python train.py                      # every model the pages show, on digits (1-1.5 min on 2 cores)
+    python train.py                      # every model the pages show, on MNIST (6-12 min on 2 cores)
     python train.py --dataset mnist --models vae gan
+    python train.py --skip-sweeps        # what the pages open with (not the other noise kinds)
     python train.py --dry-run            # one epoch each, for tests
 
 Trains each lesson's default models and the sweeps its sliders walk through
@@ -38,6 +39,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--data-dir", help="data folder (default $GM_DATA_DIR or ~/.cache/gm/data)")
     p.add_argument("--cache-dir", help="model cache (default $GM_CACHE_DIR or ~/.cache/gm/models)")
     p.add_argument("--force", action="store_true", help="retrain even when cached")
+    p.add_argument("--skip-sweeps", action="store_true",
+                   help="only the models the pages and the tour open with: the settings a control "
+                        "reaches beyond them (other noise kinds) train when asked")
     p.add_argument("--dry-run", action="store_true",
                    help="one epoch each, into a separate cache entry (for tests)")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
@@ -108,7 +112,7 @@ def main(argv=None) -> int:
     if data.notice:
         print(f"note: {data.notice}")
     # the referee scores the others, so it always comes along
-    specs = [s for s in lessons.pretrain(args.dataset, data_root=args.data_dir)
+    specs = [s for s in lessons.pretrain(args.dataset, data_root=args.data_dir, sweeps=not args.skip_sweeps)
              if s.name in args.models or s.name == "referee"]
     print(f"training {len(specs)} model(s) on {args.dataset} ({len(data.x_train)} train / "
           f"{len(data.x_test)} test) on {gm.describe_device(args.device)}, {args.jobs} at a time",

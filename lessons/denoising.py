@@ -67,6 +67,11 @@ def pretrain(dataset: str, seed: int = 0) -> list[Spec]:
     return [denoiser(dataset, seed, k, lv) for k in NOISES for lv in TRAIN_LEVELS]
 
 
+def sweeps(dataset: str, seed: int = 0) -> list[Spec]:
+    """The denoisers of the noise kinds the page does not open on (8 of the 12)."""
+    return [denoiser(dataset, seed, k, lv) for k in NOISES if k != Choice.kind for lv in TRAIN_LEVELS]
+
+
 # --- noise and scores ----------------------------------------------------------------------------
 
 def noisy(x: torch.Tensor, kind: str, level: float, seed: int = 0) -> torch.Tensor:

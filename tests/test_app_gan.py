@@ -11,7 +11,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import gm
-from apptest_support import ROOT, cache_fixtures, captions, page
+from apptest_support import ROOT, RUN_TIMEOUT, cache_fixtures, captions, page
 from gm.referee import get_judges, get_referee
 from lessons import gan as lesson
 from lessons import gan_cockpit
@@ -79,7 +79,7 @@ def test_the_walk_runs_from_one_sample_to_another_and_follows_the_url():
         assert torch.allclose(w["x"][0], sheet["x"][2], atol=1e-5)
         assert torch.allclose(w["x"][-1], sheet["x"][5], atol=1e-5)
     assert (slerp["x"][4] - lerp["x"][4]).abs().max() > 1e-3  # ... by different ways
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)  # page()'s own `path` is taken
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=RUN_TIMEOUT)  # page()'s own `path` is taken
     at.query_params.update(dataset="digits", mode="sample", noise="7", a="2", b="5", path="lerp")
     at.run()
     assert not at.exception

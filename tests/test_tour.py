@@ -113,6 +113,9 @@ def test_neighbours_stop_at_both_ends_and_pretrain_is_every_steps_model():
     assert tour.neighbour(tour.IDS[0], 1) == tour.IDS[1]
     needed = {sp for s in tour.STEPS for sp in s.specs("digits", 0) if sp.name != "referee"}
     assert needed <= set(lessons.pretrain("digits"))  # train.py trains the whole tour
+    quick = set(lessons.pretrain("digits", sweeps=False))  # train.py --skip-sweeps: still the whole tour
+    assert needed <= quick < set(lessons.pretrain("digits"))
+    assert {s.config.noise for s in quick if s.name == "denoising_ae"} == {"mask"}
 
 
 def test_a_measurement_gives_its_number_figure_and_answer():

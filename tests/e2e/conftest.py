@@ -4,7 +4,8 @@ driven by Playwright as a student would (sidebar links, keyboard on sliders, cli
     python -m pytest tests/e2e -q            # about 3-5 minutes on 2 CPU cores
 
 The session trains every default model (28x28 MNIST, the embedded 5,000 digits: the data
-folder is empty and downloads are off) into a fresh cache with `train.py` (about 4 minutes)
+folder is empty and downloads are off) into a fresh cache with `train.py --skip-sweeps`
+(6-10 minutes)
 before it starts the server, so pages render from the cache; pages that
 need other models show the background training panel and the tests wait for it.
 Set GM_E2E_CACHE=<folder> to reuse a cache between runs (train.py then only checks it).
@@ -106,10 +107,11 @@ def _wait_showing_progress(proc, log: Path, timeout: float, say) -> int | str:
 
 @pytest.fixture(scope="session")
 def model_cache(e2e_tmp, pytestconfig) -> Path:
-    """A model cache pre-filled by `train.py` with every default model."""
+    """A model cache pre-filled by `train.py --skip-sweeps` with every model a page or the
+    tour opens with (the denoising page's other noise kinds train when a test asks)."""
     cache = Path(os.environ.get("GM_E2E_CACHE") or e2e_tmp / "models")
     cache.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "train.py", "--cache-dir", str(cache), "--data-dir", str(data_dir(e2e_tmp))]
+    cmd = [sys.executable, "train.py", "--skip-sweeps", "--cache-dir", str(cache), "--data-dir", str(data_dir(e2e_tmp))]
     if any(cache.iterdir()):  # a reused cache only needs loading: one process is quickest
         cmd += ["--jobs", "1"]
     log = e2e_tmp / "train.log"

@@ -61,7 +61,7 @@ def _train_missing(s, text):
 def _sparse(s):
     s.number("Test digit to probe with", step_up=1)
     s.slider("Target rate", "ArrowRight")         # a new sparse model: trained in the background
-    s.radio("Penalty", "L1")                      # and another (the weight slider is the AppTests')
+    # (the penalty radio and the weight slider, each another model, are the AppTests')
 
 
 def _denoising(s):
