@@ -72,8 +72,6 @@ def main() -> None:
     os.environ["GM_DATA_DIR"] = root  # the lessons' functions read the default data folder
     os.environ["GM_OFFLINE"] = "1"
 
-    import torch
-
     import gm
     import lessons
     from gm import latent, metrics

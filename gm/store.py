@@ -19,7 +19,7 @@ import torch
 
 from .data import load_dataset, user_folder
 from .device import resolve_device
-from .files import CacheError, check_folder, locked, replace_folder, sweep, temp_name
+from .files import check_folder, locked, replace_folder, sweep, temp_name
 from .models import build
 from .spec import FORMAT_VERSION, Spec, as_spec
 from .train import evaluate, fit

@@ -29,7 +29,7 @@ def test_forced_retrain_racing_a_reader_never_loses_or_deletes_an_entry(tmp_path
     gm.get_model(SPEC, cache=tmp_path)
     writer = python("import gm, time\n"
                     "end = time.time() + 12\n"
-                    f"spec = gm.Spec('ae', 'digits', epochs=1, latent_dim=4)\n"
+                    "spec = gm.Spec('ae', 'digits', epochs=1, latent_dim=4)\n"
                     "n = 0\n"
                     "while time.time() < end:\n"
                     "    gm.get_model(spec, force=True); n += 1\n"
@@ -37,7 +37,7 @@ def test_forced_retrain_racing_a_reader_never_loses_or_deletes_an_entry(tmp_path
     reader = python("import gm, time, logging\n"
                     "logging.basicConfig(level=logging.WARNING)\n"
                     "end = time.time() + 12\n"
-                    f"spec = gm.Spec('ae', 'digits', epochs=1, latent_dim=4)\n"
+                    "spec = gm.Spec('ae', 'digits', epochs=1, latent_dim=4)\n"
                     "n = bad = 0\n"
                     "while time.time() < end:\n"
                     "    m = gm.get_model(spec)\n"

@@ -9,7 +9,6 @@ $GM_CACHE_DIR (CI shares it with the end-to-end suite's `train.py`) or a tempora
 """
 from __future__ import annotations
 
-import math
 import os
 
 import numpy as np
