@@ -1,6 +1,6 @@
-"""The class board's figures: a model's 2-D code map (the test digits faint) with each of
-the class's drawings on it as the digit its student said, red where the referee read
-another digit or no digit at all."""
+"""The class board's figures: a model's 2-D code map (the test digits faint, each class
+named at its centre) with each of the class's drawings on it as the digit its student
+said, red where the referee read another digit or no digit at all."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from ..text import t
 from .demos import TICKS
-from .latent_map import latent_map
+from .latent_map import add_class_names, latent_map
 
 
 def board_map(m: dict, name: str, classes, frame: dict | None, b: dict, height: int = 460) -> go.Figure:
@@ -16,6 +16,7 @@ def board_map(m: dict, name: str, classes, frame: dict | None, b: dict, height: 
     fig = latent_map(m["points"], m["labels"], classes,
                      t("classroom.map.title", model=t(f"classroom.name.{name}")), height=height)
     fig.update_traces(marker=dict(size=5, opacity=0.25))
+    add_class_names(fig, m["points"], m["labels"], classes)  # the legend is hidden: the digits name their clusters
     if frame:
         fig.update_layout(**frame)
     if b["n"]:

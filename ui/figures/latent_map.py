@@ -40,6 +40,19 @@ def latent_map(points: np.ndarray, labels: np.ndarray, classes, title: str,
     return fig
 
 
+def add_class_names(fig: go.Figure, points: np.ndarray, labels: np.ndarray, classes) -> go.Figure:
+    """Each class's name at the median of its points, large and in its colour (a text
+    layer: what is added after it draws on top): the map's key where a legend is too
+    small to read from the back of the room."""
+    labels, points = np.asarray(labels), np.asarray(points)
+    names = np.unique(labels)
+    xy = np.array([np.median(points[labels == c], axis=0) for c in names]).reshape(-1, 2)
+    fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="text", text=[f"<b>{classes[int(c)]}</b>" for c in names],
+                             textfont=dict(size=24, color=[PALETTE[int(c) % 10] for c in names]),
+                             hoverinfo="skip", showlegend=False))
+    return fig
+
+
 def add_points(fig: go.Figure, xy: np.ndarray, name: str, color: str = "black",
                symbol: str = "x", size: int = 8, opacity: float = 0.5) -> go.Figure:
     xy = np.asarray(xy).reshape(-1, 2)
