@@ -140,8 +140,12 @@ def training_panel(job_id: int) -> None:
         elif job.state == "done":
             st.rerun(scope="app")
         else:
-            st.error(t("train.failed", state=t(f"train.state.{job.state}"),
-                       error=job.error or t("train.cancelled")))
+            if job.state != "cancelled":
+                st.error(t("train.failed", state=t(f"train.state.{job.state}"), error=job.error))
+            elif job.error:  # gm.jobs: nobody looked at the job any more (its tab was closed)
+                st.warning(t("train.cancelled_unwatched"))
+            else:
+                st.warning(t("train.cancelled_now"))
             if st.button(t("train.retry"), key=f"retry-{job.id}"):
                 submit(job.spec)
                 st.rerun(scope="app")
