@@ -16,6 +16,9 @@ from .data import Dataset
 from .device import set_threads
 
 
+LAYOUT = torch.channels_last  # the memory layout of 4-D weights while `fit` trains
+
+
 class Cancelled(Exception):
     """Raised inside `fit` when its `cancel` callback returns True."""
 
@@ -95,7 +98,10 @@ def fit(model, data: Dataset, device: torch.device | str = "cpu",
     torch.manual_seed(cfg.seed)  # model init happened before; this seeds noise and dropout
     gen = torch.Generator().manual_seed(cfg.seed)
     device = torch.device(device)
-    model.to(device).train()
+    # channels-last: convolutions train 1.1-1.4x faster on the CPU in that layout
+    # (benchmarks/layout.py); 2-D weights (every MLP) are unaffected. The default layout
+    # is restored at the end, so a trained model is laid out as a loaded one.
+    model.to(device, memory_format=LAYOUT).train()
     x = data.x_train.to(device)
     y = data.y_train.to(device)
     supervised = getattr(model, "supervised", False)  # the referee: loss(x, y)
@@ -135,7 +141,7 @@ def fit(model, data: Dataset, device: torch.device | str = "cpu",
         if progress is not None:
             progress({"epoch": epoch + 1, "epochs": epochs, "step": step, "steps": total,
                       "losses": losses, "elapsed": time.perf_counter() - t0})
-    model.eval()
+    model.to(memory_format=torch.contiguous_format).eval()
     return {"history": history, "train_seconds": time.perf_counter() - t0,
             "epochs": epochs, "steps": total}
 

@@ -163,6 +163,16 @@ def test_conv_ae_works_on_28x28():
     assert gan.sample(3, seed=0).shape == (3, 1, 28, 28)
 
 
+def test_fit_trains_in_channels_last_and_returns_the_default_layout(tmp_path):
+    """fit trains convolutions channels-last (faster on the CPU); the model it returns is
+    laid out as one loaded from the cache, and equal to it."""
+    a = gm.get_model("conv_ae", "digits", cache=tmp_path, epochs=1)
+    assert all(p.is_contiguous() for p in a.parameters())
+    b = gm.get_model("conv_ae", "digits", cache=tmp_path, epochs=1)  # loaded
+    x = gm.load_dataset("digits").x_test[:16]
+    assert torch.equal(a.reconstruct(x), b.reconstruct(x))
+
+
 def test_bad_names_and_settings_list_the_valid_ones():
     with pytest.raises(ValueError, match="valid models: ae"):
         make_config("nope")
