@@ -349,6 +349,9 @@ def show_step(settings: Settings) -> tour.Step:
             st.rerun()
         figure(s, measured)
     if classroom.role()[0] == "student":
-        with st.expander(t("class.draw.header"), icon=":material/draw:"):
+        # a key and on_change="rerun": the server holds whether it is open, so a rerun that
+        # redraws the page around it (the teacher moved) never folds a half-drawn digit away
+        with st.expander(t("class.draw.header"), icon=":material/draw:", key="class-draw-open",
+                         on_change="rerun"):
             classroom.draw_box(gm.load_dataset(settings.dataset).shape)
     return s
