@@ -126,29 +126,32 @@ def training_panel(job_id: int) -> None:
     job.seen()
     changed = ", ".join(f"{k}={v}" for k, v in job.spec.changed().items() if k != "seed")
     with st.container(border=True):
-        st.markdown(t("train.panel_title", name=job.name, dataset=job.dataset,
-                      settings=changed or t("train.defaults")))
-        if job.state == "queued":
-            st.progress(0.0, text=t("train.queued", position=job.position(),
-                                    workers=jobs.manager().max_workers))
-        elif job.state == "running":
-            st.progress(min(1.0, job.progress),
-                        text=t("train.running", epoch=job.epoch, epochs=job.epochs))
-            if job.history:
-                st.line_chart([{k: v for k, v in h.items() if k in ("loss", "d_loss", "g_loss")}
-                               for h in job.history], height=160)
-        elif job.state == "done":
+        # the button first, beside the title: it stays in one place while the progress bar
+        # and the loss curve below it appear and grow (a moving button is hard to press)
+        head, act = st.columns([5, 1], vertical_alignment="center")
+        head.markdown(t("train.panel_title", name=job.name, dataset=job.dataset,
+                        settings=changed or t("train.defaults")))
+        if job.state == "done":
             st.rerun(scope="app")
-        else:
+        if job.state not in ("queued", "running"):
+            if act.button(t("train.retry"), key=f"retry-{job.id}"):
+                submit(job.spec)
+                st.rerun(scope="app")
             if job.state != "cancelled":
                 st.error(t("train.failed", state=t(f"train.state.{job.state}"), error=job.error))
             elif job.error:  # gm.jobs: nobody looked at the job any more (its tab was closed)
                 st.warning(t("train.cancelled_unwatched"))
             else:
                 st.warning(t("train.cancelled_now"))
-            if st.button(t("train.retry"), key=f"retry-{job.id}"):
-                submit(job.spec)
-                st.rerun(scope="app")
             return
-        if st.button(t("train.cancel"), key=f"cancel-{job.id}"):
+        if act.button(t("train.cancel"), key=f"cancel-{job.id}"):
             job.cancel()
+        if job.state == "queued":
+            st.progress(0.0, text=t("train.queued", position=job.position(),
+                                    workers=jobs.manager().max_workers))
+        else:
+            st.progress(min(1.0, job.progress),
+                        text=t("train.running", epoch=job.epoch, epochs=job.epochs))
+            if job.history:
+                st.line_chart([{k: v for k, v in h.items() if k in ("loss", "d_loss", "g_loss")}
+                               for h in job.history], height=160)
