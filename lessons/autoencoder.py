@@ -96,9 +96,11 @@ def stacking(*aes) -> dict:
     one = rows[0]  # against the best stack (the deepest can overfit a small training set)
     deep = min(rows[1:], key=lambda r: r["mse"]) if len(rows) > 1 else one
     values = dict(deep=deep["mse"], one=one["mse"], z=8, layers=" - ".join(map(str, deep["hidden"])))
+    # every stack ties its decoder and drops out (gm.models.ae.AEConfig): the page says so
+    pct = round(100 * max(aes, key=lambda m: len(m.config.hidden)).config.stacked_dropout)
     if deep["mse"] <= one["mse"]:
-        return {"rows": rows, "verdict": verdict("autoencoder.stacking.helps", **values)}
-    return {"rows": rows, "verdict": verdict("autoencoder.stacking.hurts", **values)}
+        return {"rows": rows, "verdict": verdict("autoencoder.stacking.helps", **values), "dropout_pct": pct}
+    return {"rows": rows, "verdict": verdict("autoencoder.stacking.hurts", **values), "dropout_pct": pct}
 
 
 def features(ae, per_class: int) -> dict:
@@ -111,7 +113,7 @@ def features(ae, per_class: int) -> dict:
 
 def architecture(model) -> list[int]:
     """Layer widths from input to output, e.g. [64, 256, 128, 8, 128, 256, 64]."""
-    lin = [m for m in [*model.encoder, *model.decoder] if isinstance(m, torch.nn.Linear)]
+    lin = [m for m in [*model.encoder, *model.decoder] if hasattr(m, "out_features")]  # tied too
     return [lin[0].in_features] + [m.out_features for m in lin]
 
 

@@ -57,7 +57,7 @@ if len(stacked) > 1:
         col.metric(ui.t("autoencoder.stacking.label", layers=" - ".join(map(str, row["hidden"]))),
                    ui.num(row["mse"], ".4f"), delta=ui.t("autoencoder.stacking.params", params=row["params"]),
                    delta_color="off", delta_arrow="off")
-    st.caption(ui.say(stack["verdict"]))
+    st.caption(ui.say(stack["verdict"]) + " " + ui.t("autoencoder.stacking.tied", pct=stack["dropout_pct"]))
 
 st.header(ui.t("autoencoder.s4"))
 per_class = st.select_slider(ui.t("autoencoder.labels"), lesson.LABELS,

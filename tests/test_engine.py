@@ -200,6 +200,33 @@ def test_overcomplete_and_sparse_train_slower_and_longer_on_28x28():
     assert stacked.resolved_lr(784) == 5e-3 and stacked.resolved_steps() == 2 * make_config("ae").steps
 
 
+def test_a_stacked_autoencoder_ties_its_mirrored_decoder_and_drops_out(tmp_path):
+    """Each decoder layer of a stack reuses the mirrored encoder layer's weight, transposed
+    (one tensor, so about half the weights of an untied stack, and the decoder's gradient
+    reaches it); dropout sits between hidden layers and is off in eval; the one-layer AE has
+    neither. A cached stack reloads to the same outputs."""
+    from gm.models.ae import TiedLinear
+    tied = build("ae", make_config("ae", hidden=(32, 16)), (1, 8, 8))
+    bare = build("ae", make_config("ae", hidden=(32, 16), stacked_tied=False, stacked_dropout=0.0), (1, 8, 8))
+    one = build("ae", make_config("ae"), (1, 8, 8))
+    enc = [m for m in tied.encoder if isinstance(m, torch.nn.Linear)]
+    dec = [m for m in tied.decoder if isinstance(m, TiedLinear)]
+    assert [(d.in_features, d.out_features) for d in dec] == [(8, 16), (16, 32), (32, 64)]
+    assert all(d.source is e and d.weight.data_ptr() == e.weight.data_ptr() for d, e in zip(dec, enc[::-1]))
+    assert tied.n_params() < 0.6 * bare.n_params()
+    drops = lambda m: sum(isinstance(x, torch.nn.Dropout) for x in [*m.encoder, *m.decoder])
+    assert drops(tied) == 4 and drops(bare) == drops(one) == 0
+    tied.decoder(torch.randn(5, 8)).sum().backward()
+    assert enc[0].weight.grad is not None and enc[0].weight.grad.abs().sum() > 0
+    x = torch.rand(6, 1, 8, 8)
+    tied.eval()
+    assert torch.equal(tied(x), tied(x))  # no dropout in eval
+    spec = gm.Spec("ae", "digits", hidden=(32, 16), epochs=1)
+    trained = gm.get_model(spec, cache=tmp_path)
+    again = gm.get_model(spec, cache=tmp_path)
+    assert again.info == trained.info and torch.equal(again.reconstruct(x), trained.reconstruct(x))
+
+
 # --- the Spec: the one cache key ------------------------------------------------------------
 
 _OTHER = {"code": "relu", "output": "linear", "recon": "bce", "sparsity": "l1",

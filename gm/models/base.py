@@ -58,13 +58,17 @@ def check_choices(config) -> None:
             raise ValueError(f"{name} must be one of {valid}, got {value!r}")
 
 
-def mlp(sizes: list[int], act: type[nn.Module] = nn.ReLU, last_act: nn.Module | None = None) -> nn.Sequential:
-    """Linear layers with `act` between them; `last_act` (or nothing) after the last."""
+def mlp(sizes: list[int], act: type[nn.Module] = nn.ReLU, last_act: nn.Module | None = None,
+        dropout: float = 0.0) -> nn.Sequential:
+    """Linear layers with `act` (and dropout, if any) between them; `last_act` (or nothing)
+    after the last."""
     layers: list[nn.Module] = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(a, b))
         if i < len(sizes) - 2:
             layers.append(act())
+            if dropout:
+                layers.append(nn.Dropout(dropout))
     if last_act is not None:
         layers.append(last_act)
     return nn.Sequential(*layers)
