@@ -98,9 +98,9 @@ def stacking(*aes) -> dict:
     values = dict(deep=deep["mse"], one=one["mse"], z=8, layers=" - ".join(map(str, deep["hidden"])))
     # every stack ties its decoder and drops out (gm.models.ae.AEConfig): the page says so
     pct = round(100 * max(aes, key=lambda m: len(m.config.hidden)).config.stacked_dropout)
-    if deep["mse"] <= one["mse"]:
-        return {"rows": rows, "verdict": verdict("autoencoder.stacking.helps", **values), "dropout_pct": pct}
-    return {"rows": rows, "verdict": verdict("autoencoder.stacking.hurts", **values), "dropout_pct": pct}
+    said = (verdict("autoencoder.stacking.helps", **values) if deep["mse"] <= one["mse"]
+            else verdict("autoencoder.stacking.hurts", **values))
+    return {"rows": rows, "verdict": said, "dropout_pct": pct}
 
 
 def features(ae, per_class: int) -> dict:

@@ -37,9 +37,10 @@ class AEConfig(TrainConfig):
     # (benchmarks/mnist_embedded.py). On 8x8 digits it improves too (.0164 -> .0137).
     # Why a stacked decoder is tied and drops out: untied, the 512-256-128 stack (1.1M
     # weights) overfits the 4,000 embedded training digits (train .0094, test .0219 against
-    # one layer's .0213). Tied weights (Hinton and Salakhutdinov 2006; half the weights) and
-    # dropout 0.1 bring it to test .0195-.0201 over three seeds, one layer .0211-.0213; the
-    # 256-128 stack .0211 -> .0203. Neither alone is enough (tied .0222, dropout .0224).
+    # one layer's .0213). Tied weights (as in Vincent et al. 2010's stacked denoising
+    # autoencoders; half the weights) and dropout 0.1 bring it to test .0195-.0201 over
+    # three seeds, one layer .0211-.0213; the 256-128 stack .0211 -> .0203. Neither alone
+    # is enough (tied .0222, dropout .0224).
 
     @property
     def stacked(self) -> bool:

@@ -35,7 +35,13 @@ def test_draw_a_target_play_and_watch_it_learn(student):
     student.assert_ok("after pausing")
     student.wait_drawn(charts=1)  # the paused plane is drawn anew (its chart config changes)
     plane = student.page.locator("[data-testid='stPlotlyChart']").first
-    plane.wait_for(state="visible", timeout=30_000)
-    box = plane.bounding_box()
+    box = None
+    for _ in range(30):  # bounded: the paused plane may be drawn anew between two looks
+        plane.wait_for(state="visible", timeout=30_000)
+        box = plane.bounding_box()
+        if box is not None:
+            break
+        student.page.wait_for_timeout(500)
+    assert box is not None, "the paused plane never stayed on the page"
     assert box["y"] + box["height"] <= 720 + 40, box  # the plane in view (its x-axis title may spill)
     student.shot("GAN_in_the_plane-drawn")
