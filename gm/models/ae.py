@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 
 from ..data import NOISES, corrupt
-from .base import Autoencoder, TrainConfig, check_choices, mlp, recon_error
+from .base import Autoencoder, TrainConfig, chain, check_choices, mlp, recon_error
 
 
 @dataclass(frozen=True)
@@ -217,16 +217,7 @@ def tied_mirror(encoder: nn.Sequential, last_act: nn.Module | None, dropout: flo
     """The decoder that mirrors `encoder` layer by layer with tied weights: ReLU (and
     dropout) between layers, `last_act` after the last, as `mlp` builds the encoder."""
     linears = [m for m in encoder if isinstance(m, nn.Linear)][::-1]
-    layers: list[nn.Module] = []
-    for i, lin in enumerate(linears):
-        layers.append(TiedLinear(lin))
-        if i < len(linears) - 1:
-            layers.append(nn.ReLU())
-            if dropout:
-                layers.append(nn.Dropout(dropout))
-    if last_act is not None:
-        layers.append(last_act)
-    return nn.Sequential(*layers)
+    return chain([TiedLinear(lin) for lin in linears], nn.ReLU, last_act, dropout)
 
 
 def sparsity_penalty(z: torch.Tensor, kind: str, rho: float) -> torch.Tensor:

@@ -62,16 +62,23 @@ def mlp(sizes: list[int], act: type[nn.Module] = nn.ReLU, last_act: nn.Module | 
         dropout: float = 0.0) -> nn.Sequential:
     """Linear layers with `act` (and dropout, if any) between them; `last_act` (or nothing)
     after the last."""
-    layers: list[nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Linear(a, b))
-        if i < len(sizes) - 2:
-            layers.append(act())
+    return chain([nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])], act, last_act, dropout)
+
+
+def chain(layers: list[nn.Module], act: type[nn.Module] = nn.ReLU, last_act: nn.Module | None = None,
+          dropout: float = 0.0) -> nn.Sequential:
+    """`layers` in order with `act` (and dropout, if any) between them; `last_act` (or
+    nothing) after the last: what `mlp` builds from widths, for layers built elsewhere."""
+    out: list[nn.Module] = []
+    for i, layer in enumerate(layers):
+        out.append(layer)
+        if i < len(layers) - 1:
+            out.append(act())
             if dropout:
-                layers.append(nn.Dropout(dropout))
+                out.append(nn.Dropout(dropout))
     if last_act is not None:
-        layers.append(last_act)
-    return nn.Sequential(*layers)
+        out.append(last_act)
+    return nn.Sequential(*out)
 
 
 def recon_error(xhat: torch.Tensor, x: torch.Tensor, kind: str) -> torch.Tensor:
