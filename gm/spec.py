@@ -18,7 +18,8 @@ from dataclasses import dataclass, fields, replace as dc_replace
 from .data import DEFAULT_DATASET, DATASETS, dataset_variant
 from .models import config_dict, make_config
 
-FORMAT_VERSION = 2  # 2: the schedule (steps, epoch caps, lr_8x8, output and loss) joined the key
+FORMAT_VERSION = 3  # 2: the schedule (steps, epoch caps, lr_8x8, output and loss) joined the key;
+#                    3: fused Adam, and the GAN step sharing one batch of fakes (same settings, other weights)
 
 
 @dataclass(frozen=True, init=False)

