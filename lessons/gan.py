@@ -11,6 +11,7 @@ import torch
 import gm
 from gm import Spec, metrics
 from gm.latent import path
+from gm.models.gan import TwoPathDiscriminator
 
 from .verdict import Verdict, verdict
 
@@ -94,12 +95,24 @@ def balance(d_real: float, d_fake: float) -> Verdict:
     return verdict("gan.balance.fooled", **values)
 
 
+def built(gan) -> Verdict:
+    """How the trained GAN was made, in one sentence for the sampling view: the 28x28 conv
+    generator against the two-path discriminator, or the 8x8 MLP pair; its updates, and the
+    running average of G's weights its samples come from (`rate`: how far each update
+    moves that average)."""
+    values = {"steps": int(gan.info.get("steps", 0)), "latent": gan.latent_dim, "rate": 1 - gan.config.ema}
+    if isinstance(gan.discriminator, TwoPathDiscriminator):
+        return verdict("gan.built.two_path", **values)
+    return verdict("gan.built.mlp", **values)
+
+
 def quality(gan, referee, second) -> dict:
     """SCORED samples scored against the test images: Frechet distance in the referee's
     features on a scale from real training images ('floor') to uniform noise ('ceiling'),
     `share` of the way to noise, precision and recall there, classes covered, the second
     judge's share on its own scale (`second_share`, `second_covered`), mean D(x) on the
-    samples and on real test digits with the `balance` verdict, and the training time."""
+    samples and on real test digits with the `balance` verdict, the training time and how
+    the GAN was `built`."""
     data = gm.load_dataset(gan.spec.dataset)
     samples, fr = gan.sample(SCORED, seed=0), referee.features(data.x_test)
     r = metrics.sample_report(samples, referee, data.x_test, fr)
@@ -112,4 +125,4 @@ def quality(gan, referee, second) -> dict:
     return r | {"floor": anchors["floor"]["fd"], "ceiling": anchors["ceiling"]["fd"],
                 "share": r["fd"] / anchors["ceiling"]["fd"], "d_fake": d_fake, "d_real": d_real,
                 "balance": balance(d_real, d_fake), "n_classes": len(data.classes),
-                "seconds": float(gan.info.get("train_seconds", 0))}
+                "seconds": float(gan.info.get("train_seconds", 0)), "built": built(gan)}

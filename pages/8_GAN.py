@@ -31,6 +31,7 @@ if mode == "sample":
     noise = int(st.session_state[noise_key])
     cockpit.sheet(ui.compute(lesson.sheet, gan.spec, ref, noise))
     st.caption(ui.say(q["balance"]))
+    st.caption(ui.say(q["built"]))
 
     st.subheader(ui.t("gan.walk"))
     c1, c2, c3 = st.columns(3)

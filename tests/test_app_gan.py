@@ -61,6 +61,9 @@ def test_sampling_view_shows_samples_with_their_d_score_and_the_measured_quality
     assert quality in markdown(at) and say(q["balance"]) in captions(at)
     assert t("gan.judges", precision=q["precision"], recall=q["recall"], second=q["second_share"],
              covered=q["second_covered"], of=10) in captions(at)
+    # how the GAN was made: the 8x8 MLP pair, its updates and the weight average
+    assert q["built"] == lesson.built(gan) and q["built"].key == "gan.built.mlp"
+    assert q["built"]["steps"] == gan.info["steps"] > 0 and say(q["built"]) in captions(at)
     # a new noise seed draws a new sheet
     at.button(key="gan.new_noise").click().run()
     assert not at.exception and at.number_input(key="gan.noise").value == 1

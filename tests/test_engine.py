@@ -361,3 +361,32 @@ def test_cli_dry_run_every_model(tmp_path):
 def test_cli_bad_flag_exits_2_with_usage(args, tmp_path):
     r = run_cli(*args, cache=tmp_path)
     assert r.returncode == 2 and "usage: train.py" in r.stderr
+
+
+def test_the_28x28_gan_looks_two_ways_and_keeps_its_weight_average():
+    """The 28x28 discriminator sums a conv path and a fully connected path; after `fit` the
+    generator holds the running average of its weights (ema), not its last state, and each
+    GAN step runs G forward once for both players' updates."""
+    from gm.models.gan import TwoPathDiscriminator
+    from gm.train import gan_optimizers, gan_step, weight_average
+    torch.manual_seed(0)
+    gan = build("gan", make_config("gan", width=64, batch_size=16), (1, 28, 28))
+    assert isinstance(gan.discriminator, TwoPathDiscriminator)
+    x = torch.rand(5, 1, 28, 28)
+    d = gan.discriminator.eval()
+    assert torch.allclose(d(x), d.conv(x) + d.dense(x))
+    calls = []
+    gan.generator.register_forward_hook(lambda *_: calls.append(1))
+    opt_d, opt_g = gan_optimizers(gan, 1e-3)
+    gan.train()
+    gan_step(gan, opt_d, opt_g, torch.rand(16, 1, 28, 28))
+    assert len(calls) == 1
+    # the average: after two updates at decay 0.5 it is halfway between the first and second
+    g = torch.nn.Linear(2, 2)
+    avg = weight_average(g, 0.5)
+    w0 = g.weight.detach().clone()
+    avg.update_parameters(g)
+    with torch.no_grad():
+        g.weight.add_(1.0)
+    avg.update_parameters(g)
+    assert torch.allclose(avg.module.weight, w0 + 0.5)
