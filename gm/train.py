@@ -99,8 +99,8 @@ def weight_average(module: torch.nn.Module, decay: float) -> torch.optim.swa_uti
     """An exponential moving average of `module`'s weights and buffers (`decay` per step;
     0: a copy of the latest weights). A GAN's generator oscillates around its target from
     step to step; its average makes better samples than its last state (Yazici et al.
-    2019; on the embedded MNIST the MLP judge's distance fell from 9% to 7.5% at 1,300
-    steps)."""
+    2019; benchmarks/gan_recipe.py: averaged, the 28x28 GAN at twice the rate for half the
+    steps matches or beats its last state, 2.9% / 8.1% of the noise ceiling against 3.2% / 9.2%)."""
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
     return AveragedModel(module, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
 

@@ -4,12 +4,14 @@ linear code), stacked autoencoders with a mirrored decoder, and the encoder's co
 features for a classifier that sees only a few labels."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import torch
 
 import gm
 from gm import Spec, latent, metrics
+from gm.data import dataset_variant
 
 from .verdict import verdict
 
@@ -106,7 +108,20 @@ def stacking(*aes) -> dict:
 def features(ae, per_class: int) -> dict:
     """Test accuracy of a logistic regression trained on `per_class` labels per class,
     averaged over REPEATS draws: on the codes, on PCA with as many components, on pixels."""
-    return latent.feature_probe(ae, gm.load_dataset(ae.spec.dataset), per_class, repeats=REPEATS)
+    out = latent.feature_probe(ae, gm.load_dataset(ae.spec.dataset), per_class, REPEATS, pixels=False)
+    return out | {"pixels": pixels(ae.spec.dataset, per_class)}
+
+
+def pixels(dataset: str, per_class: int) -> float:
+    """features' baseline on raw pixels: the same for every autoencoder, so it is computed
+    once per dataset (and variant) and label count; the page warms every LABELS count in the
+    background, so that moving the labels slider finds it ready."""
+    return _pixels(dataset, dataset_variant(dataset), per_class)
+
+
+@functools.cache
+def _pixels(dataset: str, variant: str, per_class: int) -> float:
+    return latent.pixels_probe(gm.load_dataset(dataset), per_class, REPEATS)
 
 
 # --- measurements behind this lesson ------------------------------------------------------

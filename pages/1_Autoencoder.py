@@ -60,6 +60,7 @@ if len(stacked) > 1:
     st.caption(ui.say(stack["verdict"]) + " " + ui.t("autoencoder.stacking.tied", pct=stack["dropout_pct"]))
 
 st.header(ui.t("autoencoder.s4"))
+ui.warm(lesson.pixels, *((s.dataset, n) for n in lesson.LABELS))  # the slowest part, for every label count
 per_class = st.select_slider(ui.t("autoencoder.labels"), lesson.LABELS,
                              key=ui.param("labels", 5, options=lesson.LABELS),
                              help=ui.t("autoencoder.labels_help"))

@@ -93,6 +93,27 @@ def test_feature_table_follows_the_label_slider():
     assert t("autoencoder.table.caption", per_class=50, repeats=ae_lesson.REPEATS) in captions(at)
 
 
+def test_the_pixel_baseline_is_one_probe_per_label_count_warmed_in_the_background():
+    """The raw-pixel column is the same for every autoencoder: features() takes it from
+    `pixels`, computed once per dataset, variant and label count, the value feature_probe
+    gives; the page warms every label count in a background thread."""
+    import threading
+
+    from gm import latent
+    data = gm.load_dataset("digits")
+    full = latent.feature_probe(model("ae", latent_dim=8), data, 2, ae_lesson.REPEATS)
+    assert ae_lesson.pixels("digits", 2) == full["pixels"] == ae_lesson.features(model("ae", latent_dim=8), 2)["pixels"]
+    before = ae_lesson._pixels.cache_info().misses
+    ae_lesson.pixels("digits", 2)
+    assert ae_lesson._pixels.cache_info().misses == before  # memoized
+    page(AE)  # the page starts the warm-up: every LABELS count, once per process
+    for th in [th for th in threading.enumerate() if th.name == "gm-warm"]:
+        th.join(timeout=120)
+    misses = ae_lesson._pixels.cache_info().misses
+    assert [ae_lesson.pixels("digits", n) for n in ae_lesson.LABELS]
+    assert ae_lesson._pixels.cache_info().misses == misses  # all ready
+
+
 def test_bad_query_param_gives_a_notice_not_an_exception():
     at = page(AE, latent="999")
     assert t("params.ignored", name="latent", raw="999", default="8") in captions(at)

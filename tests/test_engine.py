@@ -390,3 +390,25 @@ def test_the_28x28_gan_looks_two_ways_and_keeps_its_weight_average():
         g.weight.add_(1.0)
     avg.update_parameters(g)
     assert torch.allclose(avg.module.weight, w0 + 0.5)
+
+
+def test_pca_is_decomposed_once_per_tensor_and_matches_a_fresh_svd():
+    """pca_fit keeps a tensor's decomposition while the tensor lives (the training images are
+    decomposed once for every code size), and its directions are a plain SVD's."""
+    import gc
+
+    from gm import latent
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(300, 20, generator=g) @ torch.rand(20, 20, generator=g)
+    mean, comps = latent.pca_fit(x, 5)
+    a = x.double() - x.double().mean(0)
+    vt = torch.linalg.svd(a, full_matrices=False)[2][:5].float()
+    assert torch.allclose(mean, x.mean(0), atol=1e-5)
+    assert torch.allclose((comps * vt).sum(1).abs(), torch.ones(5), atol=1e-5)  # same directions
+    again = latent.pca_fit(x, 3)
+    assert again[1].data_ptr() == comps.data_ptr()  # the same decomposition, sliced
+    key = id(x)
+    assert key in latent._PCAS
+    del x, again, mean, comps
+    gc.collect()
+    assert key not in latent._PCAS  # dropped with its tensor

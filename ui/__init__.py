@@ -19,10 +19,10 @@ from __future__ import annotations
 from .figures import chart
 from .images import grid, show as images
 from .models import (cached, compute, judges, loaded, referee, referee_spec, require, train_missing,
-                     training_panel)
+                     training_panel, warm)
 from .page import Settings, intro, link, setup
 from .params import param, share
 from .text import bound, num, say, t
 
 __all__ = ["chart", "grid", "images", "cached", "train_missing", "compute", "judges", "loaded", "referee", "referee_spec", "require",
-           "training_panel", "Settings", "intro", "link", "setup", "param", "share", "bound", "num", "say", "t"]
+           "training_panel", "warm", "Settings", "intro", "link", "setup", "param", "share", "bound", "num", "say", "t"]

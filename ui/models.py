@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -41,6 +42,23 @@ def compute(fn, *args, **kwargs):
     """`fn(*args, **kwargs)`, cached on the function and its (hashable) arguments; each
     `gm.Spec` argument is handed to `fn` as its loaded model. Call `require` first."""
     return _compute(fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+
+
+_warmed: set = set()
+_warm_lock = threading.Lock()
+
+
+def warm(fn, *argsets: tuple) -> None:
+    """Call `fn(*args)` for each of `argsets` in a background thread, once per server
+    process, so that a control moved later finds the result ready. `fn` is a lesson's
+    memoized function (functools.cache), cheap once warm; the page's own call answers at
+    once then, or computes it itself if it comes first."""
+    key = (fn.__module__, fn.__qualname__, argsets)
+    with _warm_lock:
+        if key in _warmed:
+            return
+        _warmed.add(key)
+    threading.Thread(target=lambda: [fn(*args) for args in argsets], name="gm-warm", daemon=True).start()
 
 
 WATCH = float(os.environ.get("GM_JOB_WATCH", 90))  # s without a look: the tab was closed
