@@ -11,22 +11,22 @@ from ui.figures import interpolation as figs
 s = ui.setup(lesson)
 ui.intro(lesson)
 data = gm.load_dataset(s.dataset)
-classes = list(range(len(data.classes)))
+classes, d = list(range(len(data.classes))), lesson.Choice()  # the page opens on the lesson's defaults
 c = st.columns([1, 1, 1, 1, 2, 1])
 start = c[0].selectbox(ui.t("interpolation.from"), classes, format_func=lambda k: data.classes[k],
-                       key=ui.param("from", 0, options=classes))
+                       key=ui.param("from", d.start, options=classes))
 start_pick = c[1].number_input(ui.t("interpolation.which"), 0, lesson.PICKS,
-                               key=ui.param("from_pick", 0, lo=0, hi=lesson.PICKS))
+                               key=ui.param("from_pick", d.start_pick, lo=0, hi=lesson.PICKS))
 end = c[2].selectbox(ui.t("interpolation.to"), classes, format_func=lambda k: data.classes[k],
-                     key=ui.param("to", 9, options=classes))
+                     key=ui.param("to", d.end, options=classes))
 end_pick = c[3].number_input(ui.t("interpolation.which"), 0, lesson.PICKS,
-                             key=ui.param("to_pick", 0, lo=0, hi=lesson.PICKS))
+                             key=ui.param("to_pick", d.end_pick, lo=0, hi=lesson.PICKS))
 lo, hi = lesson.STEPS
-steps = c[4].slider(ui.t("interpolation.steps"), lo, hi, key=ui.param("steps", 10, lo=lo, hi=hi))
+steps = c[4].slider(ui.t("interpolation.steps"), lo, hi, key=ui.param("steps", d.steps, lo=lo, hi=hi))
 mode = c[5].radio(ui.t("interpolation.mode"), lesson.MODES, format_func=lambda m: ui.t(f"interpolation.mode.{m}"),
-                  key=ui.param("mode", "linear", options=lesson.MODES))
+                  key=ui.param("mode", d.mode, options=lesson.MODES))
 z_dim = st.radio(ui.t("interpolation.code_size"), lesson.DIMS, horizontal=True,
-                 key=ui.param("latent", lesson.Choice().latent, options=lesson.DIMS))
+                 key=ui.param("latent", d.latent, options=lesson.DIMS))
 choice = lesson.Choice(start, start_pick, end, end_pick, steps, mode, z_dim)
 i0, i1 = lesson.pick(s.dataset, start, start_pick), lesson.pick(s.dataset, end, end_pick)
 ae, vae, gan = ui.require(*lesson.specs(choice, s.dataset, s.seed))

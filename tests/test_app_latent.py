@@ -243,7 +243,10 @@ def test_walks_start_and_end_at_the_two_digits_codes():
 
 
 def test_interpolation_page_default_0_to_9_and_slerp():
-    i0, i1 = interpolation.pick("digits", 0, 0), interpolation.pick("digits", 9, 0)
+    """The page opens on the lesson's Choice (the walk the phenomenon test checks)."""
+    c = interpolation.Choice()
+    assert (c.start, c.end, c.steps, c.mode) == (0, 9, 10, "linear")
+    i0, i1 = interpolation.pick("digits", c.start, c.start_pick), interpolation.pick("digits", c.end, c.end_pick)
     at = page(INTERP, latent=2)  # the page opens at 8; these fixtures hold the 2-number models
     assert at.subheader[0].value == t("interpolation.subheader", i0=i0, a="0", i1=i1, b="9")
 
@@ -262,6 +265,6 @@ def test_interpolation_page_default_0_to_9_and_slerp():
 
 def test_interpolation_page_reads_its_link():
     at = page(INTERP, latent="2", **{"from": "3", "from_pick": "2", "to": "8", "mode": "slerp", "steps": "4"})
-    i0, i1 = interpolation.pick("digits", 3, 2), interpolation.pick("digits", 8, 0)
+    i0, i1 = interpolation.pick("digits", 3, 2), interpolation.pick("digits", 8, interpolation.Choice().end_pick)
     assert at.subheader[0].value == t("interpolation.subheader", i0=i0, a="3", i1=i1, b="8")
     assert (at.session_state["interpolation.mode"], at.session_state["interpolation.steps"]) == ("slerp", 4)
