@@ -20,7 +20,7 @@ for i, l in enumerate(lessons.LESSONS[1:]):
         cols[i % 2].page_link(l.PAGE, label=ui.t("home.map_item", i=i + 1, nav=ui.t(f"{l.SLUG}.nav"),
                                                   what=ui.t(f"{l.SLUG}.what")))
 data = gm.load_dataset(s.dataset)
-cell, names = 72 if data.shape[-1] <= 16 else 64, data.classes
+cell, names = ui.digit_cell(data.shape[-1]), data.classes
 
 st.header(ui.t("home.s1"))
 st.markdown(ui.t("home.s1.intro"))

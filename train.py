@@ -1,6 +1,6 @@
 """Train and cache the lecture's models ahead of class.
 
-    python train.py                      # every model the pages show, on MNIST (6-12 min on 2 cores)
+    python train.py                      # every model the pages show, on MNIST (3-5 min on 2 cores)
     python train.py --dataset mnist --models vae gan
     python train.py --skip-sweeps        # what the pages open with (not the other noise kinds)
     python train.py --dry-run            # one epoch each, for tests

@@ -18,7 +18,7 @@ depth = c2.radio(ui.t("autoencoder.depth"), list(lesson.DEPTHS), horizontal=True
                  key=ui.param("depth", 1, options=list(lesson.DEPTHS)), help=ui.t("autoencoder.depth_help"))
 ae, = ui.require(*lesson.specs(lesson.Choice(z, depth), s.dataset, s.seed))
 rec = ui.compute(lesson.reconstructions, ae.spec)
-cell = 96 if data.shape[-1] <= 16 else 84
+cell = ui.digit_cell(data.shape[-1])
 
 st.header(ui.t("autoencoder.s1"))
 m = st.columns(4)

@@ -16,7 +16,7 @@ data = gm.load_dataset(s.dataset)
 last = len(data.x_test) - 1
 digit = st.number_input(ui.t("overcomplete.digit"), 0, last, key=ui.param("digit", 0, lo=0, hi=last))
 models = ui.require(*lesson.trap_specs(s.dataset, s.seed))
-cell = 88 if data.shape[-1] <= 16 else 84
+cell = ui.digit_cell(data.shape[-1])
 
 st.header(ui.t("overcomplete.s1"))
 trap = ui.compute(lesson.trap, digit, s.seed, *[m.spec for m in models])

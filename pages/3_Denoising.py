@@ -24,7 +24,7 @@ models = ui.require(*lesson.specs(lesson.Choice(kind, train_level), s.dataset, s
 noise_seed = st.session_state[seed_key]
 rep = ui.compute(lesson.report, *(m.spec for m in models), kind, float(test_level), noise_seed)
 p, short, where = rep["psnr_all"], ui.t(f"denoising.short.{kind}"), ui.say(rep["where"])
-cell = 72 if gm.load_dataset(s.dataset).shape[-1] <= 16 else 64
+cell = ui.digit_cell(gm.load_dataset(s.dataset).shape[-1])
 
 # --- 1. clean, noisy, denoised ------------------------------------------------------------------
 st.header(ui.t("denoising.s1"))
@@ -37,14 +37,12 @@ m[3].metric(ui.t("denoising.metric.ae"), ui.t("denoising.db", db=p["ae"]))
 h = rep["headline"]
 st.markdown(f"<div style='font-size:1.35rem'>{ui.t(h.key, where=where, gain=h['gain'])}</div>",
             unsafe_allow_html=True)
-for row in ("clean", "noisy", *lesson.ROWS):
-    left, right = st.columns([1.3, 5], vertical_alignment="center")
+for row in ("clean", "noisy", *lesson.ROWS):  # each row under its label: ten digits at full size
     label = ui.t(f"denoising.row.{row}", kind=short, test=test_level, train=train_level)
     if rep["finite"].get(row):
-        label += "  \n" + ui.t("denoising.row.psnr", here=rep["psnr_shown"][row], all=p[row], where=where)
-    left.markdown(label)
-    with right:
-        ui.images(rep["images"][row], ncols=len(rep["images"][row]), cell=cell)
+        label += " · " + ui.t("denoising.row.psnr", here=rep["psnr_shown"][row], all=p[row], where=where)
+    st.markdown(label)
+    ui.images(rep["images"][row], ncols=len(rep["images"][row]), cell=cell)
 st.button(ui.t("denoising.new_noise"), key="denoising.new_noise", help=ui.t("denoising.new_noise_help"),
           on_click=lambda: st.session_state.update({seed_key: st.session_state[seed_key] + 1}))
 st.caption(ui.t("denoising.rows.caption", draw=noise_seed) + " " + ui.say(rep["rows"]))

@@ -18,7 +18,7 @@ z = c1.select_slider(ui.t("convolutional.code_size"), lesson.SIZES,
                      key=ui.param("latent", 8, options=lesson.SIZES))
 digit = c2.number_input(ui.t("convolutional.digit"), 0, last, key=ui.param("digit", 0, lo=0, hi=last))
 conv, nearest, fc = ui.require(*lesson.specs(lesson.Choice(z), s.dataset, s.seed))
-cell = 96 if side <= 16 else 84
+cell = ui.digit_cell(side)
 
 # --- 1. layer by layer ------------------------------------------------------------------------
 st.header(ui.t("convolutional.s1"))
@@ -58,11 +58,9 @@ m[0].metric(ui.t("convolutional.alt.input"), ui.num(sc["input"]["score"], ".3f")
 m[1].metric(ui.t("convolutional.alt.conv"), ui.num(sc["conv"]["score"], ".3f"),
             help=ui.t("convolutional.alt.help"))
 m[2].metric(ui.t("convolutional.alt.nearest"), ui.num(sc["nearest"]["score"], ".3f"))
-for row, imgs in art["images"].items():
-    l, r = st.columns([1.3, 5], vertical_alignment="center")
-    l.markdown(ui.t(f"convolutional.row.{row}"))
-    with r:
-        ui.images(imgs, ncols=len(imgs), cell=72 if side <= 16 else 64)
+for row, imgs in art["images"].items():  # each row under its label: ten digits at full size
+    st.markdown(ui.t(f"convolutional.row.{row}"))
+    ui.images(imgs, ncols=len(imgs), cell=cell)
 st.caption(ui.say(art["pattern"]))
 
 st.subheader(ui.t("convolutional.flat.title"))

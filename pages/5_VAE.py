@@ -23,7 +23,7 @@ st.session_state.setdefault("vae.eps", 0)
 eps = st.session_state["vae.eps"]
 stats = ui.compute(lesson.test_stats, vae.spec)
 shown = ui.compute(lesson.draws, vae.spec, first, eps)
-panel, cell = stats["panel"], 88 if data.shape[-1] <= 16 else 84
+panel, cell = stats["panel"], ui.digit_cell(data.shape[-1])
 
 st.header(ui.t("vae.s1"))
 left, right = st.columns([2, 3])
@@ -66,13 +66,9 @@ with b:
 st.header(ui.t("vae.s4"))
 dims = stats["dims"]
 gen = ui.compute(lesson.generated, vae.spec, eps, dims)
-g1, g2 = st.columns([2, 3])
-with g1:
-    ui.images(gen["samples"], ncols=8, cell=cell - 24)
-    st.caption(ui.t("vae.samples.caption"))
-with g2:
-    ui.images(gen["manifold"], ncols=15, cell=40 if data.shape[-1] <= 16 else 42)
-    what = ui.t("vae.manifold.whole") if z_dim == 2 else \
-        ui.t("vae.manifold.two_dims", a=dims[0] + 1, b=dims[1] + 1)
-    st.caption(ui.t("vae.manifold.caption", what=what) + " " + ui.say(stats["smooth"]))
+ui.images(gen["samples"], ncols=8, cell=cell)
+st.caption(ui.t("vae.samples.caption"))
+ui.images(gen["manifold"], ncols=15, cell=56)  # a map: 15 x 15 decoded points, 56 px each
+what = ui.t("vae.manifold.whole") if z_dim == 2 else ui.t("vae.manifold.two_dims", a=dims[0] + 1, b=dims[1] + 1)
+st.caption(ui.t("vae.manifold.caption", what=what) + " " + ui.say(stats["smooth"]))
 ui.share()

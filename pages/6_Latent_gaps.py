@@ -77,9 +77,8 @@ t1.dataframe(figs.holes_table(h), hide_index=True, width="stretch")
 t1.caption(ui.t("latent_gaps.table.caption"))
 ui.chart(figs.fd_bars(h), where=t2, key="latent_gaps.fd")
 t2.caption(ui.say(h["ratio"]))
-for col, key in zip(st.columns(3), h["images"]):
-    with col:
-        st.markdown(ui.t(f"latent_gaps.samples.{key}"))
-        ui.images(h["images"][key], ncols=4, cell=72)
+for key in h["images"]:  # each sampler's digits in a row under its name, at full size
+    st.markdown(ui.t(f"latent_gaps.samples.{key}"))
+    ui.images(h["images"][key], ncols=8, cell=ui.digit_cell(data.shape[-1]))
 st.caption(ui.t("latent_gaps.samples.caption"))
 ui.share()

@@ -34,19 +34,15 @@ ref = ui.referee(s.dataset)
 with st.spinner(ui.t("interpolation.searching")):
     ends = (ui.compute(lesson.gan_code, gan.spec, i0), ui.compute(lesson.gan_code, gan.spec, i1))
 res = ui.compute(lesson.walks, ae.spec, vae.spec, gan.spec, ref.spec, i0, i1, steps, mode, ends)
-cell = 72 if steps <= 10 else 56
+cell = ui.digit_cell(data.shape[-1]) if steps <= 10 else 56  # 15 steps fit at 56 px
 
 st.subheader(ui.t("interpolation.subheader", i0=i0, a=data.classes[start], i1=i1, b=data.classes[end]))
-left, right = st.columns([1, 6])
-with left:
-    ui.images(res["ends"], ncols=1, cell=cell)
-    st.caption(ui.t("interpolation.ends.caption"))
-with right:
-    for name in lesson.NAMES:
-        st.markdown(ui.t("interpolation.row", model=ui.t(f"interpolation.name.{name}"),
-                         mean=res[name]["mean"], lowest=res[name]["lowest"]))
-        ui.images(res[name]["images"], ncols=steps, cell=cell)
-    st.caption(ui.t("interpolation.rows.caption", e0=res["fit_mse"][0], e1=res["fit_mse"][1]))
+ui.images(res["ends"], ncols=2, cell=cell, caption=ui.t("interpolation.ends.caption"))
+for name in lesson.NAMES:  # each model's path under its name, the whole width for the steps
+    st.markdown(ui.t("interpolation.row", model=ui.t(f"interpolation.name.{name}"),
+                     mean=res[name]["mean"], lowest=res[name]["lowest"]))
+    ui.images(res[name]["images"], ncols=steps, cell=cell)
+st.caption(ui.t("interpolation.rows.caption", e0=res["fit_mse"][0], e1=res["fit_mse"][1]))
 
 a, b = st.columns([3, 2])
 with a:

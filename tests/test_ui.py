@@ -6,6 +6,7 @@ import time
 
 import pytest
 import streamlit as st
+import torch
 from streamlit.testing.v1 import AppTest
 
 from gm import jobs
@@ -107,3 +108,11 @@ def test_nan_and_inf_never_pass_a_range_check():
     for raw in ("nan", "NaN", "inf", "-inf", "1e999"):
         assert parse(raw, 0.5, lo=0.0, hi=1.0) is None
     assert parse("0.25", 0.5, lo=0.0, hi=1.0) == 0.25
+
+
+def test_main_figure_digits_are_drawn_at_84_px_or_more():
+    """ui.digit_cell: a whole multiple of the digit's side (crisp pixels), at least 84 px."""
+    from ui.images import DIGIT, digit_cell, grid
+    assert DIGIT == 84 and digit_cell(28) == 84 and digit_cell(8) == 88 and digit_cell(16) == 96
+    x = torch.rand(10, 1, 28, 28)
+    assert grid(x, ncols=10, cell=digit_cell(28)).shape == (84 + 4, 10 * 86 + 2)  # 862 px: fits at 1280

@@ -17,12 +17,12 @@ compute, the training panel), `text` (the message catalogs), `images`, `figures/
 from __future__ import annotations
 
 from .figures import chart
-from .images import grid, show as images
+from .images import digit_cell, grid, show as images
 from .models import (cached, compute, judges, loaded, referee, referee_spec, require, train_missing,
                      training_panel, warm)
 from .page import Settings, intro, link, setup
 from .params import param, share
 from .text import bound, num, say, t
 
-__all__ = ["chart", "grid", "images", "cached", "train_missing", "compute", "judges", "loaded", "referee", "referee_spec", "require",
+__all__ = ["chart", "digit_cell", "grid", "images", "cached", "train_missing", "compute", "judges", "loaded", "referee", "referee_spec", "require",
            "training_panel", "warm", "Settings", "intro", "link", "setup", "param", "share", "bound", "num", "say", "t"]

@@ -6,6 +6,15 @@ import numpy as np
 import torch
 
 
+DIGIT = 84  # px: the smallest a page's main figure draws a digit (read from the back of a room)
+
+
+def digit_cell(side: int) -> int:
+    """The cell for a main figure's digits of `side` pixels: a whole multiple of the side, at
+    least DIGIT (28x28: 84, 3x; 8x8: 88, 11x)."""
+    return side * -(-DIGIT // side)
+
+
 def to_uint8(x: torch.Tensor | np.ndarray) -> np.ndarray:
     """(N,1,H,W) or (H,W) in [0,1] -> uint8 array of the same layout without the channel."""
     a = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)

@@ -271,6 +271,25 @@ class Student:
                                      f"on {self.page.url}, found {d}")
             self.page.wait_for_timeout(200)
 
+    def shrunk_grids(self, width: int = 1280, height: int = 720) -> list:
+        """At a projector's size, the grids of main-figure digits (cells of ui.digit_cell: 84 px
+        for 28x28, 88 for 8x8; told by their height, rows of cell + 2 px) over 400 px wide that
+        the page draws narrower than they are: their digits then fall under that size."""
+        size = self.page.viewport_size
+        try:
+            self.page.set_viewport_size({"width": width, "height": height})
+            self.page.wait_for_timeout(500)
+            return self.page.evaluate("""() => {
+                const main = document.querySelector("[data-testid='stMain']") || document;
+                const digits = h => [86, 90].some(row => (h - 2) % row === 0);
+                return [...main.querySelectorAll("[data-testid='stImage'] img")]
+                    .filter(i => i.naturalWidth > 400 && digits(i.naturalHeight))
+                    .map(i => [i.naturalWidth, Math.round(i.getBoundingClientRect().width)])
+                    .filter(([n, w]) => w < n - 2);
+            }""")
+        finally:
+            self.page.set_viewport_size(size)
+
     def shot(self, name: str) -> Path:
         """The whole page: Streamlit scrolls inside its main area, so the viewport is made as
         tall as the content for the shot (at most 8000 px), then restored."""

@@ -177,6 +177,8 @@ def test_page_from_sidebar(student, path):
     drawn = student.wait_drawn(spec["images"], spec["charts"])
     if path not in SPECS:
         assert drawn["images"] + drawn["charts"] >= 1, f"nothing drawn on /{path}: {drawn}"
+    # a row of digits keeps its size on a 1280 px projector, the sidebar open (ui.digit_cell)
+    assert not student.shrunk_grids(), f"image grids drawn smaller than made on /{path}"
     student.shot(path or "home")
     if spec["actions"]:
         spec["actions"](student)

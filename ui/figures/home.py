@@ -12,7 +12,7 @@ from .latent_map import FONT
 
 def tiles(x, cell: int) -> list[np.ndarray]:
     """One crisp image per digit of a batch (N,1,H,W), for st.image with a caption each."""
-    return [grid(v[None], ncols=1, cell=cell) for v in x]
+    return [grid(v[None], ncols=1, cell=cell, pad=0) for v in x]
 
 
 def class_probabilities(proba, names: list[str]) -> go.Figure:

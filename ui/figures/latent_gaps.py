@@ -47,7 +47,9 @@ def fd_bars(h: dict) -> go.Figure:
     fig = go.Figure(go.Bar(x=[h[k]["fd"] for k in keys], y=[t(f"latent_gaps.bar.{k}") for k in keys],
                            orientation="h", marker_color=["#d62728", "#ff7f0e", "#2ca02c"],
                            text=[num(h[k]["fd"], ".1f") for k in keys], textposition="auto"))
-    fig.add_vline(h["floor"]["fd"], line_dash="dot", annotation_text=t("latent_gaps.bar.real"))
-    fig.update_layout(height=260, font=FONT, xaxis_title=t("latent_gaps.bar.axis"),
-                      margin=dict(l=10, r=10, t=20, b=10), yaxis=dict(autorange="reversed"))
+    # the label above the plot area, not over the first bar
+    fig.add_vline(h["floor"]["fd"], line_dash="dot", annotation_text=t("latent_gaps.bar.real"),
+                  annotation_position="top right", annotation_yshift=18)
+    fig.update_layout(height=280, font=FONT, xaxis_title=t("latent_gaps.bar.axis"),
+                      margin=dict(l=10, r=10, t=40, b=10), yaxis=dict(autorange="reversed"))
     return fig
