@@ -30,13 +30,16 @@ def batches(n: int, batch_size: int, generator: torch.Generator):
         yield perm[i:i + batch_size]
 
 
-# --- the GAN's two-player step ---------------------------------------------------------------
-
 def adam(params, lr: float, betas: tuple[float, float] = (0.9, 0.999)) -> torch.optim.Adam:
-    """Adam in its fused form (one kernel for all the weights): on 2 CPU threads the VAE and
-    the overcomplete AE train 1.15x faster than with the default multi-tensor form."""
-    return torch.optim.Adam(params, lr=lr, betas=betas, fused=True)
+    """Adam in its fused form (one kernel for all the weights) where the weights live on the
+    CPU or a CUDA GPU: on 2 CPU threads the VAE and the overcomplete AE train 1.15x faster
+    than with the default multi-tensor form."""
+    params = list(params)
+    fused = bool(params) and params[0].device.type in ("cpu", "cuda")
+    return torch.optim.Adam(params, lr=lr, betas=betas, fused=fused or None)
 
+
+# --- the GAN's two-player step ---------------------------------------------------------------
 
 def gan_optimizers(model, lr: float, lr_d: float | None = None):
     """Adam with beta1 = 0.5, the DCGAN paper's setting; returns (opt_d, opt_g)."""

@@ -93,18 +93,25 @@ def test_teacher_and_students_on_two_servers_share_one_class(course, browser, sc
                      .first.inner_text().strip(), settle=False)
         wait_text(teacher, r"\b1\b answers from the class")
 
+        phone.settle()  # the step's first measurement on this server runs before the canvas is drawn on
         phone.page.get_by_text("Draw a digit for the class").click()
-        canvas = phone.page.locator("[data-testid='stMain'] canvas").last
-        canvas.scroll_into_view_if_needed()
-        canvas.wait_for(timeout=15_000)
-        box = canvas.bounding_box()
-        cx, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.18
-        phone.page.mouse.move(cx, top)
-        phone.page.mouse.down()
-        for i in range(1, 13):                                  # a "1", top to bottom
-            phone.page.mouse.move(cx, top + i * box["height"] * 0.055)
-        phone.page.mouse.up()
-        phone.settle()
+        send = phone.page.locator("[data-testid='stMain'] [data-testid='stButton'] button:not([disabled])") \
+            .filter(has_text="Send to the board")
+        for _ in range(3):  # bounded: a stroke drawn while the page reran can be lost; draw again
+            canvas = phone.page.locator("[data-testid='stMain'] canvas").last
+            canvas.scroll_into_view_if_needed()
+            canvas.wait_for(timeout=15_000)
+            box = canvas.bounding_box()
+            cx, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.18
+            phone.page.mouse.move(cx, top)
+            phone.page.mouse.down()
+            for i in range(1, 13):                              # a "1", top to bottom
+                phone.page.mouse.move(cx, top + i * box["height"] * 0.055)
+            phone.page.mouse.up()
+            phone.settle()
+            if send.count():
+                break
+        assert send.count(), "the phone's drawing never reached its server: Send stayed disabled"
         phone.page.locator("[data-testid='stMain'] [data-testid='stButtonGroup'] button").filter(
             has_text=re.compile(r"^1$")).first.click()
         phone.settle()
