@@ -63,20 +63,17 @@ def gan_time_to_ten_classes(data, referee, n: int = 500, seed: int = 0) -> tuple
     return found[0] if found else (float("inf"), cfg.resolved_epochs(len(data.x_train)))
 
 
-def alone_medians(specs, data, repeats: int) -> None:
-    """Each spec trained `repeats` times from scratch, one after the other, on the threads
-    the app trains with: the median, fastest and slowest training time."""
-    import torch
-
-    from gm.models import build
-    from gm.train import fit
+def alone_medians(specs, root: str, repeats: int) -> None:
+    """Each spec trained `repeats` times from scratch through gm.get_model, as the app
+    trains (force=True, a throwaway cache), one after the other: the median, fastest and
+    slowest training time."""
+    import gm
 
     print(f"\n{'one model alone (' + str(repeats) + ' runs)':50} {'median s':>9} {'min':>6} {'max':>6}")
     for spec in specs:
-        secs = []
-        for _ in range(repeats):
-            torch.manual_seed(spec.config.seed)
-            secs.append(fit(build(spec.name, spec.config, data.shape), data)["train_seconds"])
+        with tempfile.TemporaryDirectory(prefix="gm-alone-") as cache:
+            secs = [gm.get_model(spec, cache=cache, data_root=root, force=True).info["train_seconds"]
+                    for _ in range(repeats)]
         mark = "ok" if statistics.median(secs) <= MAX_TRAIN_SECONDS else "SLOW"
         print(f"{label(spec):50} {statistics.median(secs):>9.1f} {min(secs):>6.1f} {max(secs):>6.1f}  {mark}",
               flush=True)
@@ -239,7 +236,7 @@ def main() -> None:
                  S("overcomplete_ae", "mnist"), S("sparse_ae", "mnist"), S("denoising_ae", "mnist"),
                  S("conv_ae", "mnist"), S("conv_ae", "mnist", upsample="nearest"), S("gan", "mnist"),
                  referee_spec("mnist", root), second_spec("mnist", root)]
-        alone_medians(kinds, data, args.repeats)
+        alone_medians(kinds, root, args.repeats)
     if args.train_py:
         secs = train_py_seconds(root)
         mark = "ok" if secs <= TRAIN_PY_SECONDS else "SLOW"

@@ -363,10 +363,9 @@ def test_cli_bad_flag_exits_2_with_usage(args, tmp_path):
     assert r.returncode == 2 and "usage: train.py" in r.stderr
 
 
-def test_the_28x28_gan_looks_two_ways_and_keeps_its_weight_average():
-    """The 28x28 discriminator sums a conv path and a fully connected path; after `fit` the
-    generator holds the running average of its weights (ema), not its last state, and each
-    GAN step runs G forward once for both players' updates."""
+def test_the_28x28_gan_looks_two_ways_and_runs_g_once_a_step():
+    """The 28x28 discriminator sums a conv path and a fully connected path, and each GAN
+    step runs G forward once for both players' updates; weight_average is an EMA."""
     from gm.models.gan import TwoPathDiscriminator
     from gm.train import gan_optimizers, gan_step, weight_average
     torch.manual_seed(0)
@@ -412,3 +411,27 @@ def test_pca_is_decomposed_once_per_tensor_and_matches_a_fresh_svd():
     del x, again, mean, comps
     gc.collect()
     assert key not in latent._PCAS  # dropped with its tensor
+
+
+def test_fit_keeps_the_running_average_of_the_generators_weights(digits, monkeypatch):
+    """After `fit`, a GAN's generator holds the EMA (decay `ema`) of its weights after each
+    step, not its last state: replayed by hand from the states the steps left."""
+    import gm.train as train
+    states, step = [], train.gan_step
+
+    def recording(model, *args, **kwargs):
+        out = step(model, *args, **kwargs)
+        states.append({k: v.detach().clone() for k, v in model.generator.state_dict().items()})
+        return out
+    monkeypatch.setattr(train, "gan_step", recording)
+    cfg = make_config("gan", epochs=1, batch_size=256, ema=0.5)
+    torch.manual_seed(0)
+    gan = build("gan", cfg, digits.shape)
+    train.fit(gan, digits)
+    assert len(states) > 2
+    avg = dict(states[0])
+    for s in states[1:]:
+        avg = {k: 0.5 * avg[k] + 0.5 * s[k] for k in avg}
+    kept = gan.generator.state_dict()
+    assert all(torch.allclose(kept[k], avg[k], atol=1e-6) for k in avg)
+    assert not torch.allclose(kept["0.weight"], states[-1]["0.weight"])  # not the last state
