@@ -20,16 +20,16 @@ for i, l in enumerate(lessons.LESSONS[1:]):
         cols[i % 2].page_link(l.PAGE, label=ui.t("home.map_item", i=i + 1, nav=ui.t(f"{l.SLUG}.nav"),
                                                   what=ui.t(f"{l.SLUG}.what")))
 data = gm.load_dataset(s.dataset)
-cell, names = ui.digit_cell(data.shape[-1]), data.classes
+cell, names, shown = ui.digit_cell(data.shape[-1]), data.classes, lesson.gallery(s.dataset)
 
 st.header(ui.t("home.s1"))
 st.markdown(ui.t("home.s1.intro"))
 left, right = st.columns(2)
 left.markdown(ui.t("home.supervised"))
-left.image(figs.tiles(data.x_test[:lesson.SHOWN], cell), width=cell,
-           caption=[ui.t("home.y_is", y=names[int(c)]) for c in data.y_test[:lesson.SHOWN]])
+left.image(figs.tiles(data.x_test[shown], cell), width=cell,
+           caption=[ui.t("home.y_is", y=names[int(c)]) for c in data.y_test[shown]])
 right.markdown(ui.t("home.unsupervised"))
-right.image(figs.tiles(data.x_test[:lesson.SHOWN], cell), width=cell,
+right.image(figs.tiles(data.x_test[shown], cell), width=cell,
             caption=[ui.t("home.no_label")] * lesson.SHOWN)
 st.subheader(ui.t("home.no_labels"))
 ae, vae, referee = ui.require(*lesson.specs(s.dataset, s.seed))

@@ -42,6 +42,17 @@ def pretrain(dataset: str, seed: int = 0) -> list[Spec]:
     return []
 
 
+def gallery(dataset: str) -> torch.Tensor:
+    """The SHOWN test images of the supervised / unsupervised gallery, the first of each
+    class in turn (0, 1, ..., 9, 0, 1, ...): a test set ordered by class, as the embedded
+    MNIST's is, would otherwise show twelve 0s labelled y = 0."""
+    y = gm.load_dataset(dataset).y_test
+    firsts = [torch.nonzero(y == c).squeeze(1) for c in torch.unique(y)]
+    rounds = max(len(f) for f in firsts)
+    order = [int(f[r]) for r in range(rounds) for f in firsts if r < len(f)]
+    return torch.tensor(order[:SHOWN])
+
+
 def classes_of(pair: str, n_classes: int) -> tuple[int, ...]:
     """The class indices of a PAIRS choice ("3,8" -> (3, 8); "all" -> every class)."""
     return tuple(range(n_classes)) if pair == "all" else tuple(int(c) for c in pair.split(","))

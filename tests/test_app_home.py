@@ -62,6 +62,19 @@ def test_renders_every_section_with_no_raw_key_and_links_every_page():
 
 # --- 1. supervised vs unsupervised ----------------------------------------------------------------
 
+def test_the_supervised_gallery_shows_every_class_even_on_a_test_set_ordered_by_class():
+    """The embedded MNIST's test set is ordered by class: the gallery takes the first image of
+    each class in turn, so its (x, y) pairs show ten labels, not twelve 0s."""
+    shown = lesson.gallery("digits")
+    y = gm.load_dataset("digits").y_test[shown]
+    assert len(shown) == lesson.SHOWN and set(y[:10].tolist()) == set(range(10))
+    ordered = lesson.gallery("mnist")
+    assert set(gm.load_dataset("mnist").y_test[ordered][:10].tolist()) == set(range(10))
+    at = page("app.py")
+    want = [t("home.y_is", y=str(int(c))) for c in y]
+    assert [i.proto.imgs[k].caption for i in at.get("image")[:1] for k in range(len(want))] == want
+
+
 def test_cluster_scores_are_far_above_chance_and_the_page_shows_them():
     found = clusters()
     sc = found["scores"]
